@@ -10,7 +10,8 @@ __all__ = ['N_IETA', 'N_IPHI', 'DEFAULT_RUNS', 'STAT_ROWS', 'REAL_STATS', 'ieta_
            'load_dataset', 'Split', 'random_split', 'block_split', 'iterate_batches', 'make_dataloader',
            'run_statistics', 'statistics_table', 'active_mask', 'synthesize', 'write_synthetic']
 
-# %% ../nbs/01_data.ipynb #7a725915
+# %% ../nbs/01_data.ipynb #741baab0
+import mmap
 import os
 import re
 from dataclasses import dataclass, field
@@ -19,11 +20,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-# %% ../nbs/01_data.ipynb #bf6fb8af
+# %% ../nbs/01_data.ipynb #d7afc403
 N_IETA, N_IPHI = 64, 72  # map shape: iEta index x iPhi index
 DEFAULT_RUNS = (355456, 357479)  # the study's runs, labels 0 and 1
 
-# %% ../nbs/01_data.ipynb #3ee1673e
+# %% ../nbs/01_data.ipynb #f66f6c66
 def ieta_of_index(i):  # iEta index (0..63), int or array
     "Physical ieta (-32..-1, 1..32; there is no ieta 0) of an iEta index."
     i = np.asarray(i)
@@ -42,14 +43,14 @@ def index_of_ieta(ieta):  # physical ieta, int or array
     if np.any((ieta == 0) | (np.abs(ieta) > N_IETA // 2)): raise ValueError(f"ieta must be in -32..-1 or 1..32, got {ieta}")
     return np.where(ieta < 0, ieta + N_IETA // 2, ieta + N_IETA // 2 - 1)
 
-# %% ../nbs/01_data.ipynb #21a23b53
+# %% ../nbs/01_data.ipynb #c556f04e
 class HcalError(Exception):
     "An error the user can fix: the message is one line that says what is wrong and where."
 
 class DataError(HcalError, ValueError):
     "A data file or directory that cannot be used as it is."
 
-# %% ../nbs/01_data.ipynb #f01bee01
+# %% ../nbs/01_data.ipynb #62bd11aa
 _RUN_FILE = re.compile(r'^Run(\d+)_Dataset.*\.npy$')
 
 @dataclass(frozen=True)
@@ -80,17 +81,23 @@ def find_runs(data_dir,       # directory holding `Run<run>_Dataset*.npy` files
     if missing: raise DataError(f"{d}: no label given for run(s) {missing}")
     return [RunFile(r, found[r], int(labels[r])) for r in sorted(runs, key=lambda r: (labels[r], r))]
 
-# %% ../nbs/01_data.ipynb #f6563cad
+# %% ../nbs/01_data.ipynb #0ce2c166
+def _chunks(maps, chunk=512):
+    "Yield `(start, block)` along the first axis; a memory map's pages are released after each block, so resident memory stays at about one block."
+    mm = getattr(maps, '_mmap', None)
+    for start in range(0, len(maps), chunk):
+        yield start, np.asarray(maps[start:start + chunk])
+        if mm is not None and hasattr(mm, 'madvise'): mm.madvise(mmap.MADV_DONTNEED)
+
 def _check_values(path, maps, chunk=512):
     "Raise a DataError at the first lumisection holding NaN/inf or negative values."
-    for start in range(0, len(maps), chunk):
-        block = np.asarray(maps[start:start + chunk])
+    for start, block in _chunks(maps, chunk):
         bad = ~np.isfinite(block).all(axis=(1, 2))
         if bad.any(): raise DataError(f"{path}: non-finite value (NaN or inf) in lumisection {start + int(np.argmax(bad))}")
         neg = (block < 0).any(axis=(1, 2))
         if neg.any(): raise DataError(f"{path}: negative value in lumisection {start + int(np.argmax(neg))}")
 
-# %% ../nbs/01_data.ipynb #cc42eca6
+# %% ../nbs/01_data.ipynb #28c406a7
 def load_run(path,                      # a `.npy` file of shape (n_lumisections, 64, 72)
              shape=(N_IETA, N_IPHI),    # expected (iEta, iPhi) shape of one map
              check_values=True):        # scan every value for NaN/inf and negatives
@@ -114,7 +121,7 @@ def load_run(path,                      # a `.npy` file of shape (n_lumisections
     if check_values: _check_values(path, maps)
     return maps
 
-# %% ../nbs/01_data.ipynb #edca1a33
+# %% ../nbs/01_data.ipynb #c880a758
 @dataclass
 class HcalDataset:
     "Preprocessed maps of several runs: `x` = log1p(maps) as float32 (N, 1, 64, 72), `y` labels, and provenance."
@@ -132,7 +139,7 @@ class HcalDataset:
         counts = ', '.join(f"Run {r}: {int((self.run == r).sum())}" for r in self.runs)
         return f"HcalDataset({len(self)} maps of {tuple(self.x.shape[1:])}; {counts})"
 
-# %% ../nbs/01_data.ipynb #f0492d82
+# %% ../nbs/01_data.ipynb #c727d753
 def _stack_log1p(named_maps, labels, chunk=1024):
     "Fill one float32 (N, 1, H, W) tensor with log1p of each run's maps, chunk by chunk."
     n = sum(len(m) for _, m in named_maps)
@@ -142,15 +149,14 @@ def _stack_log1p(named_maps, labels, chunk=1024):
     y, run, ls = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.int64)
     pos = 0
     for r, maps in named_maps:
-        for start in range(0, len(maps), chunk):
-            block = np.asarray(maps[start:start + chunk])
+        for _, block in _chunks(maps, chunk):
             np.log1p(block, out=xv[pos:pos + len(block), 0], casting='same_kind')
             pos += len(block)
         k = len(maps)
         y[pos - k:pos], run[pos - k:pos], ls[pos - k:pos] = labels[r], r, np.arange(k)
     return x, torch.from_numpy(y), run, ls
 
-# %% ../nbs/01_data.ipynb #c1967559
+# %% ../nbs/01_data.ipynb #7f36a8b6
 def dataset_from_arrays(maps_by_run,   # {run number: array (n, 64, 72)}
                         labels=None):  # optional {run: label}; default sorted run order
     "Build an `HcalDataset` from in-memory arrays (same rules as `load_dataset`)."
@@ -171,7 +177,7 @@ def load_dataset(data_dir,       # directory of `Run<run>_Dataset*.npy` files
     x, y, run, ls = _stack_log1p(maps, {f.run: f.label for f in files})
     return HcalDataset(x, y, run, ls, [f.run for f in files], {f.run: str(f.path) for f in files})
 
-# %% ../nbs/01_data.ipynb #4735426b
+# %% ../nbs/01_data.ipynb #d09f3297
 @dataclass
 class Split:
     "Index arrays (int64) into a dataset."
@@ -184,7 +190,7 @@ def _check_fracs(val_frac, test_frac):
     if not (0 < val_frac < 1 and 0 <= test_frac < 1 and val_frac + test_frac < 1):
         raise HcalError(f"split fractions must satisfy 0 < val_frac, 0 <= test_frac, val_frac + test_frac < 1; got val_frac={val_frac}, test_frac={test_frac}")
 
-# %% ../nbs/01_data.ipynb #bbc45ecb
+# %% ../nbs/01_data.ipynb #0e6a3940
 def random_split(y,              # class labels (N,), array or tensor
                  val_frac=0.2,   # fraction of each class for validation
                  test_frac=0.0,  # fraction of each class held out for a final test
@@ -200,7 +206,7 @@ def random_split(y,              # class labels (N,), array or tensor
         parts['val'].append(idx[:n_val]); parts['test'].append(idx[n_val:n_val + n_test]); parts['train'].append(idx[n_val + n_test:])
     return Split(**{k: np.sort(np.concatenate(v)).astype(np.int64) for k, v in parts.items()})
 
-# %% ../nbs/01_data.ipynb #d400c6ff
+# %% ../nbs/01_data.ipynb #dd78fa9a
 def block_split(dataset,         # an `HcalDataset` (uses its `run` and `lumisection`)
                 val_frac=0.2,    # fraction of each run's blocks for validation
                 test_frac=0.0,   # fraction of each run's blocks held out for a final test
@@ -223,7 +229,7 @@ def block_split(dataset,         # an `HcalDataset` (uses its `run` and `lumisec
             parts[key].append(blocks[b])
     return Split(**{k: np.sort(np.concatenate(v)).astype(np.int64) if v else np.empty(0, np.int64) for k, v in parts.items()})
 
-# %% ../nbs/01_data.ipynb #b052c71e
+# %% ../nbs/01_data.ipynb #c7fc33be
 def iterate_batches(x,                 # (N, ...) tensor of inputs
                     y,                 # (N,) tensor of labels
                     idx,               # indices of the maps to iterate over
@@ -243,7 +249,7 @@ def make_dataloader(x, y, idx, batch_size=256, shuffle=False, generator=None, **
     return torch.utils.data.DataLoader(torch.utils.data.Subset(tds, np.asarray(idx).tolist()), batch_size=batch_size,
                                        shuffle=shuffle, generator=generator, **kwargs)
 
-# %% ../nbs/01_data.ipynb #87cb129a
+# %% ../nbs/01_data.ipynb #ad99252d
 def run_statistics(maps,          # (N, H, W) array or memory map
                    chunk=1000):   # maps per chunk
     "The study's per-run statistics, computed chunk by chunk; also the number of active cells."
@@ -252,8 +258,8 @@ def run_statistics(maps,          # (N, H, W) array or memory map
     zero_per_map = np.empty(n)
     ever = np.zeros(maps.shape[1:], bool); always = np.ones(maps.shape[1:], bool)
     seen = 0
-    for start in range(0, n, chunk):
-        b = np.asarray(maps[start:start + chunk], dtype=np.float64)
+    for start, b in _chunks(maps, chunk):
+        b = b.astype(np.float64, copy=False)
         k = b.size
         mn, mx = min(mn, b.min()), max(mx, b.max())
         bm = b.mean(); bm2 = ((b - bm) ** 2).sum()
@@ -263,14 +269,14 @@ def run_statistics(maps,          # (N, H, W) array or memory map
         ever |= nz.any(0); always &= nz.all(0)
     if 2 * zeros > total: median = 0.0
     else:   # the median is an order statistic of the non-zero values
-        nonzero = np.sort(np.concatenate([np.asarray(maps[s:s + chunk])[np.asarray(maps[s:s + chunk]) != 0] for s in range(0, n, chunk)]))
+        nonzero = np.sort(np.concatenate([b[b != 0] for _, b in _chunks(maps, chunk)]))
         ranks = [(total - 1) // 2 - zeros, total // 2 - zeros]
         median = float(np.mean([nonzero[r] if r >= 0 else 0.0 for r in ranks]))
     return dict(n_maps=n, min=float(mn), max=float(mx), mean=float(mean), median=median, std=float(np.sqrt(m2 / total)),
                 zero_frac=zeros / total, zero_frac_per_map=float(zero_per_map.mean()),
                 active_cells=int(ever.sum()), always_active_cells=int(always.sum()))
 
-# %% ../nbs/01_data.ipynb #c2246f95
+# %% ../nbs/01_data.ipynb #e7e8658a
 STAT_ROWS = [('min', 'Min value', '{:.4g}'), ('max', 'Max value', '{:.6g}'), ('mean', 'Mean value', '{:.6g}'),
              ('median', 'Median value', '{:.4g}'), ('std', 'Std deviation', '{:.6g}'),
              ('zero_frac', 'Zero % (overall)', '{:.3%}'), ('zero_frac_per_map', 'Avg zero % per map', '{:.3%}'),
@@ -284,7 +290,7 @@ def statistics_table(stats_by_run):   # {run: dict from `run_statistics`}
         lines.append(f'| {name} | ' + ' | '.join(fmt.format(stats_by_run[r][key]) for r in runs) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/01_data.ipynb #adca8149
+# %% ../nbs/01_data.ipynb #06acf4ef
 _DEAD_CHANNELS = ((5, 14), (5, 16), (55, 40), (57, 62))  # (iEta index, iPhi index)
 
 def active_mask():
@@ -295,7 +301,7 @@ def active_mask():
     for i, j in _DEAD_CHANNELS: mask[i, j] = False
     return mask
 
-# %% ../nbs/01_data.ipynb #a6026143
+# %% ../nbs/01_data.ipynb #54f19d1b
 # Each run's statistics over all cells of all maps, as measured on the real files (DATA.md)
 REAL_STATS = {355456: dict(mean=157.142, std=364.305, max=1564.94, zero_frac=0.79774),
               357479: dict(mean=181.083, std=362.529, max=1091.97, zero_frac=0.79774)}
@@ -311,7 +317,7 @@ def _profile(rows, run):
     tilt = np.clip((np.abs(ieta_of_index(rows)) - 25) / 5.5, -1, 1)   # -1 at |ieta| ~ 20, +1 at |ieta| ~ 30
     return 1 + (0.19 if run == 355456 else -0.19) * tilt
 
-# %% ../nbs/01_data.ipynb #3513bf3e
+# %% ../nbs/01_data.ipynb #20a7ac20
 def synthesize(n_lumisections=10000,  # maps per run
                seed=0,                # random seed: same seed, same maps
                separation=1.0):       # 0: identically distributed runs; 1: the default difference
@@ -340,7 +346,7 @@ def synthesize(n_lumisections=10000,  # maps per run
         out[run] = maps
     return out
 
-# %% ../nbs/01_data.ipynb #97e6689a
+# %% ../nbs/01_data.ipynb #74bdb53c
 def write_synthetic(out_dir,              # directory to write into (created if missing)
                     n_lumisections=10000, # maps per run
                     seed=0,               # random seed
