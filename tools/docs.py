@@ -69,7 +69,7 @@ def html_name(nb: Path) -> str:
     return nbpath2html(nb).name
 
 
-def proc(workers: int = 0, quiet: bool = False) -> Path:
+def proc(workers: int = 0, quiet: bool = False, force: bool = False) -> Path:
     "Run nbdev's docs processing into `_proc/`, as `nbdev-proc-nbs` does, without its Quarto install step."
     import nbdev.doclinks
     import nbdev.quarto
@@ -81,7 +81,7 @@ def proc(workers: int = 0, quiet: bool = False) -> Path:
         with contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext():
             nbdev.quarto.refresh_quarto_yml()  # nbs/nbdev.yml from pyproject.toml
             nbdev.doclinks._build_modidx()
-            return proc_nbs(str(NBS), n_workers=workers)
+            return proc_nbs(str(NBS), n_workers=workers, force=force)
     finally:
         os.chdir(cwd)
 
@@ -174,9 +174,9 @@ def render(staged: Path, out: Path = DOCS) -> list[str]:
     return list(site.warnings)
 
 
-def build(workers: int = 0, quiet: bool = False) -> tuple[dict[str, str], list[str]]:
-    "Process the notebooks, stage them and render the site into `_docs/`."
-    proc(workers, quiet)
+def build(workers: int = 0, quiet: bool = False, force: bool = False) -> tuple[dict[str, str], list[str]]:
+    "Process the notebooks (all of them with `force`, else those changed), stage them and render the site into `_docs/`."
+    proc(workers, quiet, force)
     with tempfile.TemporaryDirectory(prefix="hcal-docs-") as tmp:
         staged = Path(tmp) / "site"
         pages = stage(staged)
@@ -535,7 +535,7 @@ def check_site(pages: dict[str, str], warnings: list[str], out: Path = DOCS) -> 
 def run_check(workers: int = 0) -> int:
     "Build the site and check it, and README.md against nbs/index.ipynb. Prints one line per problem."
     try:
-        pages, warnings = build(workers, quiet=True)
+        pages, warnings = build(workers, quiet=True, force=True)  # a cached _proc/ can hold links made before a symbol moved
     except DocsError as e:
         print(f"docs: FAILED to build: {e}")
         return 1
