@@ -69,20 +69,48 @@ def html_name(nb: Path) -> str:
     return nbpath2html(nb).name
 
 
+PROC_ERRORS: list[str] = []  # notebooks that nbdev's processing could not process, one line each
+_REAL_MAIN = []  # nbdev.serve_drv.main, while `proc` puts `_proc_one` in its place
+
+
+def _proc_one(item):
+    "nbdev's per-file processing step, with a failure kept as one line instead of stopping the whole build."
+    src, dst, _ = item
+    try:
+        return _REAL_MAIN[0](item)
+    except Exception as e:  # nbdev re-runs show_doc cells and cells with imports; one of them raised
+        os.environ.pop("IN_TEST", None)
+        Path(dst).unlink(missing_ok=True)
+        msg = str(e).strip().splitlines()
+        cell = re.search(r"in cell (\d+)", msg[0]) if msg else None
+        last = msg[-1] if msg else type(e).__name__
+        where = f"cell {cell.group(1)}" if cell else "a cell"
+        PROC_ERRORS.append(f"nbs/{Path(src).relative_to(NBS)}: the docs build re-runs {where} (show_doc, or imports mixed with "
+                           f"other code) and it failed: {last[:200]}. Put imports in a cell of their own; see CONVENTIONS.md")
+
+
 def proc(workers: int = 0, quiet: bool = False, force: bool = False) -> Path:
     "Run nbdev's docs processing into `_proc/`, as `nbdev-proc-nbs` does, without its Quarto install step."
     import nbdev.doclinks
     import nbdev.quarto
+    import nbdev.serve
     from nbdev.serve import proc_nbs
 
     cwd = os.getcwd()
     os.chdir(ROOT)
+    PROC_ERRORS.clear()
+    real = nbdev.serve.nbdev.serve_drv.main
     try:
         with contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext():
             nbdev.quarto.refresh_quarto_yml()  # nbs/nbdev.yml from pyproject.toml
             nbdev.doclinks._build_modidx()
-            return proc_nbs(str(NBS), n_workers=workers, force=force)
+            if workers == 0:  # in this process, so that a failing notebook is reported and the others still build
+                _REAL_MAIN[:] = [real]
+                nbdev.serve.nbdev.serve_drv.main = _proc_one
+            with contextlib.redirect_stdout(io.StringIO()):  # cells that nbdev re-runs may print
+                return proc_nbs(str(NBS), n_workers=workers, force=force)
     finally:
+        nbdev.serve.nbdev.serve_drv.main = real
         os.chdir(cwd)
 
 
@@ -130,7 +158,11 @@ def stage(dest: Path) -> dict[str, str]:
         rel = src.relative_to(NBS)
         p = dest / rel
         if not p.exists():
-            raise DocsError(f"{rel}: nbdev's processing made no copy in _proc/")
+            if not any(e.startswith(f"nbs/{rel.as_posix()}:") for e in PROC_ERRORS):
+                PROC_ERRORS.append(f"nbs/{rel.as_posix()}: nbdev's processing made no copy in _proc/")
+            if Path(html_name(rel)).stem != rel.stem:  # links to it still go where its page would be
+                renames[rel.stem] = Path(html_name(rel)).stem
+            continue
         fm = _frontmatter(json.loads(p.read_text()))
         out = fm.get("output-file") or html_name(rel)
         new = rel.with_name(Path(out).stem + ".ipynb")
@@ -420,6 +452,8 @@ def check_site(pages: dict[str, str], warnings: list[str], out: Path = DOCS) -> 
     cfg = nbdev_cfg()
     site_url = f"{cfg.doc_host}{cfg.doc_baseurl}".rstrip("/") + "/"
     staged = PROC / ".staged"
+    for e in PROC_ERRORS:
+        problems.append(e)
     for w in warnings:
         n += 1
         if " broken link " not in w:  # the link check below finds those, in the built pages, anchors included
@@ -460,6 +494,7 @@ def check_site(pages: dict[str, str], warnings: list[str], out: Path = DOCS) -> 
             problems.append(f"{page}: has no title (a `# Title` markdown cell)")
 
     # every picture shows, every internal link and anchor resolves
+    broken: dict[tuple[str, str], list[str]] = {}
     for page, p in parsed.items():
         f = out / page
         for src in p.images:
@@ -483,12 +518,16 @@ def check_site(pages: dict[str, str], warnings: list[str], out: Path = DOCS) -> 
             if dest.is_dir():
                 dest = dest / "index.html"
             if not dest.exists():
-                problems.append(f"{page}: broken link {href}")
+                broken.setdefault((page, href.split("#")[0] or href), []).append(href)
                 continue
             if u.fragment and dest.suffix == ".html":
                 ids = parsed.get(dest.relative_to(out.resolve()).as_posix()) or parse(dest)
                 if u.fragment not in ids.ids and unquote(u.fragment) not in ids.ids:
                     problems.append(f"{page}: link {href}: no #{u.fragment} in {dest.name}")
+
+    for (page, target), hrefs in broken.items():
+        more = f" ({len(hrefs)} links, e.g. {hrefs[0]})" if len(hrefs) > 1 else (f" ({hrefs[0]})" if hrefs[0] != target else "")
+        problems.append(f"{page}: broken link to {target}{more}")
 
     # the API reference: every exported name has its entry where nbdev's links point
     for page, anchors in sorted(_api_names().items()):
@@ -534,9 +573,13 @@ def check_site(pages: dict[str, str], warnings: list[str], out: Path = DOCS) -> 
 
 def run_check(workers: int = 0) -> int:
     "Build the site and check it, and README.md against nbs/index.ipynb. Prints one line per problem."
+    from smalldocs.config import BuildError, ConfigError
+
     try:
         pages, warnings = build(workers, quiet=True, force=True)  # a cached _proc/ can hold links made before a symbol moved
-    except DocsError as e:
+    except (DocsError, BuildError, ConfigError) as e:
+        for p in PROC_ERRORS:
+            print(f"FAIL: {p}")
         print(f"docs: FAILED to build: {e}")
         return 1
     problems, notes, n = check_site(pages, warnings)
@@ -625,7 +668,7 @@ def main(argv=None) -> int:
     try:
         if a.cmd == "build":
             pages, warnings = build(a.workers)
-            for w in warnings:
+            for w in PROC_ERRORS + warnings:
                 print(f"warning: {w}")
             print(f"docs: {len(pages)} page(s) in {DOCS.relative_to(ROOT)}/")
             return 0
