@@ -84,7 +84,7 @@ def _proc_one(item):
         msg = str(e).strip().splitlines()
         cell = re.search(r"in cell (\d+)", msg[0]) if msg else None
         last = msg[-1] if msg else type(e).__name__
-        where = f"cell {cell.group(1)}" if cell else "a cell"
+        where = f"the cell that starts `{msg[1].strip()[:60]}`" if cell and len(msg) > 2 else "a cell"
         PROC_ERRORS.append(f"nbs/{Path(src).relative_to(NBS)}: the docs build re-runs {where} (show_doc, or imports mixed with "
                            f"other code) and it failed: {last[:200]}. Put imports in a cell of their own; see CONVENTIONS.md")
 
@@ -427,6 +427,23 @@ def _expected_figures(nb: dict) -> int:
     return n
 
 
+DRAWS = re.compile(r"(^|\n)\s*(fig|plt\.show\(\)|\w*plot_\w+\(.*\)|\w*_figure\(.*\))\s*$")
+
+
+def _unsaved_figures(nb: dict) -> int:
+    "Shown code cells that end by drawing (a figure, `plt.show()`, `plot_*(...)`) but have no saved output."
+    n = 0
+    for c in nb["cells"]:
+        if c["cell_type"] != "code" or c.get("outputs"):
+            continue
+        opts, code = _cell_options(_text(c["source"]))
+        if opts.get("include") is False or opts.get("output", True) is False:
+            continue
+        if DRAWS.search(code.rstrip()):
+            n += 1
+    return n
+
+
 def _api_names() -> dict[str, set[str]]:
     "Exported top-level names, by the page nbdev says documents them: {page: {anchor}}."
     cfg = nbdev_cfg()
@@ -476,6 +493,9 @@ def check_site(pages: dict[str, str], warnings: list[str], out: Path = DOCS) -> 
         n += 1
         if have < want:
             problems.append(f"{page}: shows {have} figure(s), nbs/{nb_rel} has {want} in its saved outputs")
+        unsaved = _unsaved_figures(nb)
+        if unsaved:
+            notes.append(f"{page}: {unsaved} cell(s) that draw a figure have no saved output: were nbs/{nb_rel}'s outputs saved?")
         main = "".join(p.text)
         for line in (main + "\n" + "".join(p.code_text)).splitlines():
             if line.lstrip().startswith("#|"):
