@@ -361,10 +361,11 @@ def write_synthetic(out_dir,              # directory to write into (created if 
         np.save(p, maps); paths.append(p)
     return paths
 
-# %% ../nbs/01_data.ipynb #3cfe58a0
+# %% ../nbs/01_data.ipynb #f395fbb4
+import gc
 import json
 
-# %% ../nbs/01_data.ipynb #9904a7a2
+# %% ../nbs/01_data.ipynb #5d2cde2e
 ROOT_DIR = 'Hcal4DQMAnalyzer'   # the analyzer's directory in its output file
 N_DEPTHS = 7                    # hist3D_depth1 .. hist3D_depth7
 
@@ -374,13 +375,13 @@ def _uproot():
     except ImportError: raise HcalError("reading ROOT files needs uproot: pip install 'hcal_ml4dqm[root]'") from None
     return uproot
 
-# %% ../nbs/01_data.ipynb #a9cc4cf8
+# %% ../nbs/01_data.ipynb #1a9cfd5f
 def fill_bin(edges,    # a ROOT axis' bin edges (n + 1,)
              values):  # values to fill, int or array
     "Index, flow bins included (0 = underflow, n + 1 = overflow), of the bin in which ROOT's `Fill` puts each value."
     return np.searchsorted(np.asarray(edges, dtype=np.float64), np.asarray(values, dtype=np.float64), side='right')
 
-# %% ../nbs/01_data.ipynb #97cbffd6
+# %% ../nbs/01_data.ipynb #372c40eb
 def _channel_bins(path, name, axis_name, edges, physical, expected):
     "Flow-bin index of each physical value on one axis; a DataError if the axis cannot hold them one per bin."
     n = len(edges) - 1
@@ -395,7 +396,7 @@ def _lumisection_numbers(path, name, edges):
     if not np.allclose(np.diff(edges), 1): raise DataError(f"{path}: {name}: lumisection axis bins are not one lumisection wide (edges {edges[0]:g}..{edges[-1]:g}, {len(edges) - 1} bins)")
     return np.ceil(np.asarray(edges[:-1]) - 1e-9).astype(np.int64)
 
-# %% ../nbs/01_data.ipynb #cc908724
+# %% ../nbs/01_data.ipynb #898af151
 def _open_root(path):
     "Open a ROOT file with uproot (object cache off); a DataError if it is missing or not a ROOT file."
     uproot = _uproot()
@@ -420,14 +421,18 @@ def _analyzer_dir(path, rootfile):
     if not any(f'hist3D_depth{d}' in inside for d in range(1, N_DEPTHS + 1)):
         raise DataError(f"{path}: no {ROOT_DIR}/hist3D_depth1..{N_DEPTHS} histograms")
 
-# %% ../nbs/01_data.ipynb #be01219f
-def _read_depth(path, rootfile, depth, out, chunk=128):
-    """Add one depth's TH3 into `out` (n_bins, 64, 72), lumisection chunk by chunk, from the stored array.
-    Returns (lumisection numbers of the x bins, per-bin hit totals, hits the maps cannot hold, hits past the last LS bin)."""
-    uproot = _uproot()
+# %% ../nbs/01_data.ipynb #0f3d84c5
+def _th3_of(path, rootfile, depth):
+    "Read one depth's histogram, checking it is a TH3."
     name = f'{ROOT_DIR}/hist3D_depth{depth}'
     h = rootfile[name]
     if not h.classname.startswith('TH3'): raise DataError(f"{path}: {name} is a {h.classname}, expected a TH3 (lumisection x ieta x iphi)")
+    return name, h
+
+def _read_depth(path, name, h, out, chunk=128):
+    """Add one depth's TH3 `h` into `out` (n_bins, 64, 72), lumisection chunk by chunk, from the stored array.
+    Returns (lumisection numbers of the x bins, per-bin hit totals, hits the maps cannot hold, hits past the last LS bin)."""
+    uproot = _uproot()
     xe, ye, ze = (h.member(a).edges() for a in ('fXaxis', 'fYaxis', 'fZaxis'))
     ls = _lumisection_numbers(path, name, xe)
     ybins = _channel_bins(path, name, 'ieta', ye, ieta_of_index(np.arange(N_IETA)), N_IETA)
@@ -447,7 +452,7 @@ def _read_depth(path, rootfile, depth, out, chunk=128):
     past = float(cube[:, :, nx + 1].sum(dtype=np.float64))
     return ls, per_bin, lost, past
 
-# %% ../nbs/01_data.ipynb #ce471a9d
+# %% ../nbs/01_data.ipynb #19a63984
 def _events_per_lumisection(path, rootfile, ls, step=1_000_000):
     "Events per lumisection for the LS numbers `ls`, the run number, and the events outside `ls`, from evttree in chunks."
     tree = rootfile[f'{ROOT_DIR}/evttree']
@@ -464,7 +469,7 @@ def _events_per_lumisection(path, rootfile, ls, step=1_000_000):
     if len(runs) > 1: raise DataError(f"{path}: events of {len(runs)} runs in one file ({', '.join(map(str, sorted(runs)))}); expected one run per file")
     return counts, int(runs.pop()), outside
 
-# %% ../nbs/01_data.ipynb #2b3c2b6e
+# %% ../nbs/01_data.ipynb #35715821
 def hcal_root_run(path):  # an HcalAnalyzer ROOT file
     "The run number of an HcalAnalyzer ROOT file, from its events tree (read in chunks; checks there is one run)."
     path = Path(path)
@@ -472,7 +477,7 @@ def hcal_root_run(path):  # an HcalAnalyzer ROOT file
         _analyzer_dir(path, f)
         return _events_per_lumisection(path, f, np.arange(1))[1]
 
-# %% ../nbs/01_data.ipynb #39792627
+# %% ../nbs/01_data.ipynb #e5bb8445
 @dataclass
 class HcalRootRun:
     "One run's maps read from an HcalAnalyzer ROOT file, and where they came from."
@@ -504,7 +509,7 @@ class HcalRootRun:
         return (f"HcalRootRun(run {self.run}, {self.tag}: maps {self.maps.shape}, LS {self.lumisections[0]}..{self.lumisections[-1]}, "
                 f"{int(self.events.sum())} events, {len(self.warnings)} warnings)")
 
-# %% ../nbs/01_data.ipynb #ae9bdf07
+# %% ../nbs/01_data.ipynb #1fb3047c
 def _depth_list(path, depth, present):
     "Resolve the `depth` argument against the depths present in the file."
     if isinstance(depth, str):
@@ -519,7 +524,7 @@ def _depth_list(path, depth, present):
     if len(set(wanted)) != len(wanted): raise HcalError(f"depth: repeated depth in {wanted}")
     return [int(d) for d in wanted]
 
-# %% ../nbs/01_data.ipynb #e28b3c09
+# %% ../nbs/01_data.ipynb #f887dfe3
 def load_hcal_root(path,              # an HcalAnalyzer ROOT file (one run)
                    depth=1,           # a depth 1..7 -> (n_LS, 64, 72); a list -> (n_LS, 64, 72, len); 'sum' -> all depths summed
                    per_event=False,   # divide each lumisection's map by its number of events
@@ -532,12 +537,14 @@ def load_hcal_root(path,              # an HcalAnalyzer ROOT file (one run)
         stacked = not isinstance(depth, str) and not np.isscalar(depth)
         out, hits, warnings = None, None, []
         for k, d in enumerate(depths):
+            name, h = _th3_of(path, f, d)
             if out is None:   # the first depth fixes the lumisection axis
-                nx = len(f[f'{ROOT_DIR}/hist3D_depth{d}'].member('fXaxis').edges()) - 1
+                nx = h.member('fXaxis').member('fNbins')
                 out = np.zeros((nx, N_IETA, N_IPHI) + ((len(depths),) if stacked else ()))
                 hits = np.zeros(nx)
             target = out[..., k] if stacked else out
-            ls, per_bin, lost, past = _read_depth(path, f, d, target, chunk)
+            ls, per_bin, lost, past = _read_depth(path, name, h, target, chunk)
+            del h; gc.collect()   # uproot's objects hold reference cycles: free this depth before reading the next
             hits += per_bin
             if lost: warnings.append(f"depth {d}: {lost:g} hits in bins of no (ieta, iphi) channel are not in the maps")
             if past: warnings.append(f"depth {d}: {past:g} hits in lumisections past the last bin (LS > {ls[-1]}) are not in the maps")
@@ -557,7 +564,7 @@ def load_hcal_root(path,              # an HcalAnalyzer ROOT file (one run)
     return HcalRootRun(maps, run, ls, events, depths, depth if isinstance(depth, str) or stacked else int(depth),
                        per_event, str(path), warnings)
 
-# %% ../nbs/01_data.ipynb #a154c336
+# %% ../nbs/01_data.ipynb #330861c6
 def _th3(uproot, name, flow, xedges, yedges, zedges):
     "A TH3 (class from the dtype: int32 -> TH3I, float64 -> TH3D) from a flow-bin array (nx+2, ny+2, nz+2)."
     from uproot.writing.identify import to_TH3x, to_TAxis
@@ -567,7 +574,7 @@ def _th3(uproot, name, flow, xedges, yedges, zedges):
     return to_TH3x(name, name, data, s, s, s, 0, 0, 0, 0, 0, 0, 0, 0, 0, None,
                    axis('xaxis', xedges), axis('yaxis', yedges), axis('zaxis', zedges))
 
-# %% ../nbs/01_data.ipynb #808e2801
+# %% ../nbs/01_data.ipynb #d3ccb13c
 def write_hcal_root(path,               # the ROOT file to write
                     maps_by_depth,      # {depth: counts (n_LS, 64, 72)} indexed like every map here
                     events,             # (n_LS,) events per lumisection
@@ -598,7 +605,7 @@ def write_hcal_root(path,               # the ROOT file to write
             tree.extend({'RunNum': np.full(len(part), run, np.int32), 'LumiSec': part})
     return Path(path)
 
-# %% ../nbs/01_data.ipynb #127e421f
+# %% ../nbs/01_data.ipynb #9a695b49
 def convert_hcal_root(path,              # an HcalAnalyzer ROOT file
                       out_dir,           # directory for the .npy and .json (created if missing)
                       depth='sum',       # a depth 1..7, or 'sum' of all depths in the file
