@@ -8,6 +8,7 @@ installed from PyPI, so this script builds the same site from the same `nbs/_qua
     python tools/docs.py check     # build, then check pages, figures, API reference, links, search, README
     python tools/docs.py readme    # write README.md (and index_files/) from nbs/index.ipynb
     python tools/docs.py browse    # build, then load pages in headless Chromium: screenshots, images, search
+    python tools/test_docs.py      # the check itself flags what it should, on a tiny broken project
 
 README.md is generated from nbs/index.ipynb (as `nbdev-readme` does with Quarto): edit the notebook, run
 `python tools/docs.py readme`; `check` fails when README.md differs from what the notebook gives.
@@ -639,6 +640,11 @@ def browse(pages: list[str], out_dir: Path, query: str, width: int = 1280) -> in
     "Serve `_docs/` on localhost, load each page in headless Chromium, save a screenshot, and try the search."
     from cdp import Browser, serve  # tools/cdp.py: a small Chrome DevTools Protocol client
 
+    if not (os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")):
+        raise DocsError("chromium not found: install Debian's package (`apt-get install chromium`), or set CHROMIUM")
+    missing = [p for p in pages if not (DOCS / p).is_file()]
+    if missing:
+        raise DocsError(f"not in _docs/: {', '.join(missing)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     problems = []
     with serve(DOCS) as base, Browser() as b:
