@@ -405,7 +405,9 @@ def _open_root(path):
     with open(path, 'rb') as f:
         if f.read(4) != b'root': raise DataError(f"{path}: not a ROOT file")
     try: return uproot.open(path, object_cache=None, array_cache=None)
-    except Exception as e: raise DataError(f"{path}: cannot read as a ROOT file ({type(e).__name__}: {e})") from None
+    except Exception as e: raise DataError(f"{path}: cannot read as a ROOT file ({_one_line(e)})") from None
+
+def _one_line(e): return f"{type(e).__name__}: {' '.join(str(e).split())}"
 
 def _depths_in(rootfile):
     "The depths whose hist3D_depth<d> is in the analyzer's directory."
@@ -415,7 +417,8 @@ def _depths_in(rootfile):
 def _analyzer_dir(path, rootfile):
     "Check the file has the analyzer's directory and its events tree."
     keys = {k.split(';')[0] for k in rootfile.keys(recursive=False)}
-    if ROOT_DIR not in keys: raise DataError(f"{path}: no {ROOT_DIR} directory, not an HcalAnalyzer file (top-level objects: {sorted(keys) or 'none'})")
+    if ROOT_DIR not in keys or rootfile.classname_of(ROOT_DIR) != 'TDirectory':
+        raise DataError(f"{path}: no {ROOT_DIR} directory, not an HcalAnalyzer file (top-level objects: {sorted(keys) or 'none'})")
     inside = {k.split(';')[0] for k in rootfile[ROOT_DIR].keys(recursive=False)}
     if 'evttree' not in inside: raise DataError(f"{path}: no {ROOT_DIR}/evttree (the events per lumisection)")
     if not any(f'hist3D_depth{d}' in inside for d in range(1, N_DEPTHS + 1)):
@@ -525,12 +528,8 @@ def _depth_list(path, depth, present):
     return [int(d) for d in wanted]
 
 # %% ../nbs/01_data.ipynb #f887dfe3
-def load_hcal_root(path,              # an HcalAnalyzer ROOT file (one run)
-                   depth=1,           # a depth 1..7 -> (n_LS, 64, 72); a list -> (n_LS, 64, 72, len); 'sum' -> all depths summed
-                   per_event=False,   # divide each lumisection's map by its number of events
-                   chunk=128):        # lumisections per copy step (memory vs. speed)
-    "Read one run's occupancy maps and metadata from an HcalAnalyzer ROOT file, indexed by `index_of_ieta` / `iphi - 1`."
-    path = Path(path)
+def _load_hcal_root(path, depth, per_event, chunk):
+    "`load_hcal_root` without the catch-all for damaged files."
     with _open_root(path) as f:
         _analyzer_dir(path, f)
         depths = _depth_list(path, depth, _depths_in(f))
@@ -555,7 +554,8 @@ def load_hcal_root(path,              # an HcalAnalyzer ROOT file (one run)
     rows = slice(used[0], used[-1] + 1)   # trim the empty bins before the first and after the last used lumisection
     maps, ls, events = out[rows], ls[rows], events[rows]
     if (events == 0).any():
-        warnings.append(f"{int((events == 0).sum())} lumisections without events: {ls[events == 0].tolist()[:20]}"
+        empty = ls[events == 0].tolist()
+        warnings.append(f"{len(empty)} lumisections without events: {empty[:20]}{' ...' if len(empty) > 20 else ''}"
                         + (" (maps set to zero)" if per_event else ""))
     if per_event:
         scale = np.divide(1.0, events, out=np.zeros(len(events)), where=events > 0)
@@ -564,7 +564,18 @@ def load_hcal_root(path,              # an HcalAnalyzer ROOT file (one run)
     return HcalRootRun(maps, run, ls, events, depths, depth if isinstance(depth, str) or stacked else int(depth),
                        per_event, str(path), warnings)
 
-# %% ../nbs/01_data.ipynb #330861c6
+# %% ../nbs/01_data.ipynb #72612d10
+def load_hcal_root(path,              # an HcalAnalyzer ROOT file (one run)
+                   depth=1,           # a depth 1..7 -> (n_LS, 64, 72); a list -> (n_LS, 64, 72, len); 'sum' -> all depths summed
+                   per_event=False,   # divide each lumisection's map by its number of events
+                   chunk=128):        # lumisections per copy step (memory vs. speed)
+    "Read one run's occupancy maps and metadata from an HcalAnalyzer ROOT file, indexed by `index_of_ieta` / `iphi - 1`."
+    path = Path(path)
+    try: return _load_hcal_root(path, depth, per_event, chunk)
+    except HcalError: raise
+    except Exception as e: raise DataError(f"{path}: cannot read ({_one_line(e)})") from None   # a damaged file: one line, no traceback
+
+# %% ../nbs/01_data.ipynb #d3ccb13c
 def _th3(uproot, name, flow, xedges, yedges, zedges):
     "A TH3 (class from the dtype: int32 -> TH3I, float64 -> TH3D) from a flow-bin array (nx+2, ny+2, nz+2)."
     from uproot.writing.identify import to_TH3x, to_TAxis
@@ -574,7 +585,7 @@ def _th3(uproot, name, flow, xedges, yedges, zedges):
     return to_TH3x(name, name, data, s, s, s, 0, 0, 0, 0, 0, 0, 0, 0, 0, None,
                    axis('xaxis', xedges), axis('yaxis', yedges), axis('zaxis', zedges))
 
-# %% ../nbs/01_data.ipynb #d3ccb13c
+# %% ../nbs/01_data.ipynb #92b3a12e
 def write_hcal_root(path,               # the ROOT file to write
                     maps_by_depth,      # {depth: counts (n_LS, 64, 72)} indexed like every map here
                     events,             # (n_LS,) events per lumisection
@@ -605,7 +616,7 @@ def write_hcal_root(path,               # the ROOT file to write
             tree.extend({'RunNum': np.full(len(part), run, np.int32), 'LumiSec': part})
     return Path(path)
 
-# %% ../nbs/01_data.ipynb #9a695b49
+# %% ../nbs/01_data.ipynb #bb3d8142
 def convert_hcal_root(path,              # an HcalAnalyzer ROOT file
                       out_dir,           # directory for the .npy and .json (created if missing)
                       depth='sum',       # a depth 1..7, or 'sum' of all depths in the file
@@ -616,5 +627,6 @@ def convert_hcal_root(path,              # an HcalAnalyzer ROOT file
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     npy = out / f"Run{r.run}_Dataset_{r.tag}.npy"
     np.save(npy, r.maps)
-    npy.with_suffix('.json').write_text(json.dumps(r.metadata(), indent=1))
+    meta = r.metadata()   # one key a line, each value compact (lists of 2000 lumisections stay one line)
+    npy.with_suffix('.json').write_text('{\n' + ',\n'.join(f' {json.dumps(k)}: {json.dumps(v)}' for k, v in meta.items()) + '\n}\n')
     return npy, r
