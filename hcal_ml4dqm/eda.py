@@ -10,7 +10,7 @@ __all__ = ['STYLE', 'RUN_COLORS', 'MAP_CMAP', 'FREQ_CMAP', 'DIFF_CMAP', 'ZERO_CO
            'plot_mean_maps', 'plot_difference_map', 'plot_sample_maps', 'plot_sparsity', 'plot_value_distribution',
            'plot_luminosity', 'plot_ieta_profile', 'Conclusion', 'check_conclusions', 'write_eda']
 
-# %% ../nbs/00_eda.ipynb #10e39b79
+# %% ../nbs/00_eda.ipynb #16709ec0
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,7 @@ from .data import (N_IETA, N_IPHI, HcalError, find_runs, ieta_of_index, index_of
                               run_statistics, statistics_table)
 from .data import _chunks   # chunks of a memory map, releasing its pages as it goes
 
-# %% ../nbs/00_eda.ipynb #0ae3c477
+# %% ../nbs/00_eda.ipynb #7e3b8a06
 def value_bins(max_value,   # the largest value to cover
                n_bins=100): # number of equal-width bins
     "Equal-width histogram edges from 0 to `max_value` rounded up to two significant digits."
@@ -32,7 +32,7 @@ def value_bins(max_value,   # the largest value to cover
     step = 10 ** (np.floor(np.log10(max_value)) - 1)
     return np.linspace(0, np.ceil(max_value / step) * step, n_bins + 1)
 
-# %% ../nbs/00_eda.ipynb #a8e08520
+# %% ../nbs/00_eda.ipynb #79f7b47f
 @dataclass
 class RunSummary:
     "What the EDA figures need of one run, gathered in one chunked pass (`summarize_run`)."
@@ -53,7 +53,7 @@ class RunSummary:
         return (f"RunSummary(run {self.run}: {len(self.total)} lumisections, {int((self.nonzero_frac > 0).sum())} "
                 f"active cells, mean {self.stats['mean']:.6g})")
 
-# %% ../nbs/00_eda.ipynb #1900b805
+# %% ../nbs/00_eda.ipynb #e954f5f0
 def summarize_run(maps,           # (N, 64, 72) array or memory map of one run
                   run=0,          # its run number
                   bins=None,      # histogram edges for the non-zero values (default: `value_bins` of the run's max)
@@ -79,7 +79,7 @@ def summarize_run(maps,           # (N, 64, 72) array or memory map of one run
     samples = np.asarray(maps[index], dtype=np.float64)   # reads only these maps from a memory map
     return RunSummary(int(run), stats, cell_sum / n, nonzero / n, total, hist, bins, min_nonzero, samples, index)
 
-# %% ../nbs/00_eda.ipynb #164e93dd
+# %% ../nbs/00_eda.ipynb #c6c4ec58
 def _sources(data):
     "{run: array or path} from a {run: maps} dict, or from a directory of run files (in label order)."
     if isinstance(data, dict):
@@ -91,7 +91,7 @@ def _open(source, check=True):
     "A run's maps: the array itself, or the memory map of its file (validated by `load_run` if `check`)."
     return load_run(source, check_values=check) if isinstance(source, (str, Path)) else source
 
-# %% ../nbs/00_eda.ipynb #f6687817
+# %% ../nbs/00_eda.ipynb #a0d0ee74
 def summarize_runs(data,          # {run: (N, 64, 72) maps} or a directory of `Run<run>_Dataset*.npy` files
                    n_samples=3,   # random maps to keep per run
                    seed=0,        # seed for choosing them
@@ -103,9 +103,9 @@ def summarize_runs(data,          # {run: (N, 64, 72) maps} or a directory of `R
     bins = value_bins(max(st['max'] for st in stats.values()), n_bins)
     return {run: summarize_run(_open(src, check=False), run, bins, n_samples, seed, stats[run], chunk) for run, src in sources.items()}
 
-# %% ../nbs/00_eda.ipynb #569d4db7
-STYLE = {'font.size': 10, 'axes.titlesize': 10, 'axes.labelsize': 10, 'xtick.labelsize': 9, 'ytick.labelsize': 9,
-         'legend.fontsize': 9, 'figure.titlesize': 12, 'figure.dpi': 100, 'savefig.dpi': 100,
+# %% ../nbs/00_eda.ipynb #d4c927e2
+STYLE = {'font.size': 11, 'axes.titlesize': 11, 'axes.labelsize': 11, 'xtick.labelsize': 10, 'ytick.labelsize': 10,
+         'legend.fontsize': 10, 'figure.titlesize': 12.5, 'figure.dpi': 100, 'savefig.dpi': 100,
          'image.interpolation': 'nearest', 'axes.grid': False}
 RUN_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00']   # Okabe-Ito, colour-blind safe
 MAP_CMAP, FREQ_CMAP, DIFF_CMAP = 'viridis', 'cividis', 'RdBu_r'
@@ -118,7 +118,7 @@ def plot_style():
 
 def run_color(k): return RUN_COLORS[k % len(RUN_COLORS)]   # colour of the k-th run
 
-# %% ../nbs/00_eda.ipynb #913b9c0a
+# %% ../nbs/00_eda.ipynb #74937fa8
 def detector_axes(ax,              # a matplotlib Axes showing a (64, 72) map
                   physical=True,   # add the physical ieta on a right-hand axis
                   ylabel=True):    # label the iEta axis (off for inner panels)
@@ -131,10 +131,10 @@ def detector_axes(ax,              # a matplotlib Axes showing a (64, 72) map
         sec = ax.secondary_yaxis('right')
         sec.set_ticks(index_of_ieta(ieta).tolist(), labels=[str(v) for v in ieta])
         sec.set_ylabel('ieta', labelpad=1)
-        sec.tick_params(labelsize=8)
+        sec.tick_params(labelsize=9)
     return ax
 
-# %% ../nbs/00_eda.ipynb #ef35263a
+# %% ../nbs/00_eda.ipynb #6f5adfb1
 def show_map(ax,               # a matplotlib Axes
              m,                # (64, 72) map
              cmap=MAP_CMAP,    # colour map
@@ -150,7 +150,7 @@ def show_map(ax,               # a matplotlib Axes
     detector_axes(ax, **axes_kwargs)
     return im
 
-# %% ../nbs/00_eda.ipynb #774452b9
+# %% ../nbs/00_eda.ipynb #f1b4e4c9
 def _log_norm(*maps):
     "A LogNorm spanning the positive values of all `maps`."
     pos = np.concatenate([np.asarray(m)[np.asarray(m) > 0] for m in maps])
@@ -167,13 +167,13 @@ def _colorbar(fig, im, ax, label, shrink=0.9):
         cb.ax.yaxis.set_minor_formatter(ticker.NullFormatter())
     return cb
 
-# %% ../nbs/00_eda.ipynb #3273c223
+# %% ../nbs/00_eda.ipynb #7a53776e
 def plot_mean_maps(mean_by_run):   # {run: (64, 72) mean occupancy map}
     "Average occupancy map of each run side by side, on one log colour scale."
     runs = list(mean_by_run)
     norm = _log_norm(*mean_by_run.values())
     with plot_style():
-        fig = Figure(figsize=(3.8 * len(runs) + 1.1, 3.8), layout='constrained')
+        fig = Figure(figsize=(3.7 * len(runs) + 1.3, 3.9), layout='constrained')
         axes = np.atleast_1d(fig.subplots(1, len(runs), sharey=True))
         for k, (ax, run) in enumerate(zip(axes, runs)):
             im = show_map(ax, mean_by_run[run], MAP_CMAP, norm, title=f'Run {run}', ylabel=k == 0)
@@ -181,7 +181,7 @@ def plot_mean_maps(mean_by_run):   # {run: (64, 72) mean occupancy map}
         fig.suptitle('Average occupancy per cell (grey: zero in every lumisection)')
     return fig
 
-# %% ../nbs/00_eda.ipynb #5bcd4d54
+# %% ../nbs/00_eda.ipynb #31dd6325
 def plot_difference_map(mean_a,          # (64, 72) mean map of the first run
                         mean_b,          # (64, 72) mean map of the second run
                         runs=('1', '2'), # the two run numbers, for labels
@@ -204,7 +204,7 @@ def plot_difference_map(mean_a,          # (64, 72) mean map of the first run
         fig.suptitle(f'Difference map: Run {runs[1]} minus Run {runs[0]}')
     return fig
 
-# %% ../nbs/00_eda.ipynb #710ac2db
+# %% ../nbs/00_eda.ipynb #874dbbc9
 def plot_sample_maps(samples_by_run,        # {run: (k, 64, 72) maps}
                      index_by_run=None):    # {run: (k,) lumisection indices}, for the titles
     "Random single-lumisection maps: one row per run, one shared log colour scale."
@@ -226,7 +226,7 @@ def plot_sample_maps(samples_by_run,        # {run: (k, 64, 72) maps}
         fig.suptitle('Random sample maps (LS: lumisection index in the file)')
     return fig
 
-# %% ../nbs/00_eda.ipynb #87099f83
+# %% ../nbs/00_eda.ipynb #ab7315bf
 def plot_sparsity(freq_by_run):   # {run: (64, 72) fraction of lumisections with a non-zero value}
     "Non-zero frequency of each cell for each run, and the difference of the last two runs."
     runs = list(freq_by_run)
@@ -234,7 +234,7 @@ def plot_sparsity(freq_by_run):   # {run: (64, 72) fraction of lumisections with
     diff = np.asarray(freq_by_run[b], np.float64) - freq_by_run[a]
     half = max(float(np.abs(diff).max()), 0.01)
     with plot_style():
-        fig = Figure(figsize=(3.0 * (len(runs) + 1) + 1.3, 3.5), layout='constrained')
+        fig = Figure(figsize=(2.75 * (len(runs) + 1) + 1.4, 3.5), layout='constrained')
         axes = fig.subplots(1, len(runs) + 1, sharey=True)
         for k, run in enumerate(runs):
             im = show_map(axes[k], freq_by_run[run], FREQ_CMAP, colors.Normalize(0, 1), zero_masked=False,
@@ -246,7 +246,7 @@ def plot_sparsity(freq_by_run):   # {run: (64, 72) fraction of lumisections with
         fig.suptitle('Sparsity pattern: how often each cell is non-zero')
     return fig
 
-# %% ../nbs/00_eda.ipynb #38644167
+# %% ../nbs/00_eda.ipynb #8b45e577
 def plot_value_distribution(hist_by_run,   # {run: counts of non-zero values per bin}
                             bins):         # the common bin edges
     "Density of the non-zero values of each run, all runs on one log-density plot."
@@ -263,7 +263,7 @@ def plot_value_distribution(hist_by_run,   # {run: counts of non-zero values per
         fig.suptitle('Distribution of non-zero values')
     return fig
 
-# %% ../nbs/00_eda.ipynb #6ba9fa58
+# %% ../nbs/00_eda.ipynb #0812344b
 def plot_luminosity(total_by_run,   # {run: (N,) total occupancy per lumisection}
                     n_bins=60):     # histogram bins (shared by the runs)
     "Total occupancy per lumisection against its index for each run, with its histogram on the shared axis."
@@ -284,7 +284,7 @@ def plot_luminosity(total_by_run,   # {run: (N,) total occupancy per lumisection
         fig.suptitle('Total occupancy per lumisection')
     return fig
 
-# %% ../nbs/00_eda.ipynb #94773fa6
+# %% ../nbs/00_eda.ipynb #8a6bf9e0
 def plot_ieta_profile(profile_by_run):   # {run: (64,) mean over iPhi of the mean map}
     "Mean occupancy per iEta row of each run, and the ratio of the last run to the first."
     runs = list(profile_by_run)
@@ -307,7 +307,7 @@ def plot_ieta_profile(profile_by_run):   # {run: (64,) mean over iPhi of the mea
         fig.suptitle('Mean occupancy per iEta row')
     return fig
 
-# %% ../nbs/00_eda.ipynb #cb1aeedf
+# %% ../nbs/00_eda.ipynb #3cabe3b0
 @dataclass
 class Conclusion:
     "One claim about the data, a verdict and the numbers behind it."
@@ -320,7 +320,7 @@ def _overlap(mask, moved):
     "Fraction of the cells of `mask` that are still active after a transformation."
     return float((mask & moved).sum() / max(mask.sum(), 1))
 
-# %% ../nbs/00_eda.ipynb #062f7ba8
+# %% ../nbs/00_eda.ipynb #d040e7db
 def _pct(x): return f"{100 * x:.1f}%"
 
 def _sparsity_claims(sa, sb):
@@ -341,7 +341,7 @@ def _sparsity_claims(sa, sb):
         f"(Jaccard index {jaccard:.3f}); the largest difference in how often a cell is non-zero is {dfreq:.3f}. "
         f"Criterion: Jaccard index >= 0.95.")
 
-# %% ../nbs/00_eda.ipynb #0314801f
+# %% ../nbs/00_eda.ipynb #4f72c2b2
 def _intensity_claims(sa, sb):
     a, b = sa.run, sb.run
     shared = (sa.nonzero_frac > 0) & (sb.nonzero_frac > 0)
@@ -364,7 +364,7 @@ def _intensity_claims(sa, sb):
         f"standard deviations {sa.stats['std']:.4g} and {sb.stats['std']:.4g}; log1p maps them into "
         f"0..{np.log1p(vmax):.3g}. Criterion: raw values far above the O(1) scale a network expects (max > 10).")
 
-# %% ../nbs/00_eda.ipynb #580040ee
+# %% ../nbs/00_eda.ipynb #ba42a203
 def _geometry_claims(sa, sb):
     active = (sa.nonzero_frac > 0) | (sb.nonzero_frac > 0)
     rows = np.nonzero(active.any(axis=1))[0]
@@ -391,7 +391,7 @@ def _geometry_claims(sa, sb):
         f"turn about the beam) is the physical symmetry, if any. Criterion: some flip or rotation moves over 10% of "
         f"active cells onto inactive ones.")
 
-# %% ../nbs/00_eda.ipynb #7b2a1d1d
+# %% ../nbs/00_eda.ipynb #aad320b5
 def _beyond_claims(sa, sb):
     a, b = sa.run, sb.run
     lo, hi = sb.total.min(), sb.total.max()
@@ -413,14 +413,14 @@ def _beyond_claims(sa, sb):
         f"(Run {b} / Run {a} - 1, which ranges from {np.nanmin(rel):+.1%} to {np.nanmax(rel):+.1%}). "
         f"Criterion: >= 80% explained.")
 
-# %% ../nbs/00_eda.ipynb #2ef796e4
+# %% ../nbs/00_eda.ipynb #79d7a1a7
 def check_conclusions(summaries):   # {run: RunSummary}, in label order; the first two runs are compared
     "The study's EDA conclusions (and two more), each with a verdict and the numbers from these runs."
     if len(summaries) < 2: raise HcalError(f"need two or more runs to check the conclusions, got {list(summaries)}")
     sa, sb = list(summaries.values())[:2]
     return [c for claims in (_sparsity_claims, _intensity_claims, _geometry_claims, _beyond_claims) for c in claims(sa, sb)]
 
-# %% ../nbs/00_eda.ipynb #5b78686b
+# %% ../nbs/00_eda.ipynb #ca35e3d1
 FIGURES = {   # file stem: (plot function of the summaries, caption)
     'mean_maps': (lambda s: plot_mean_maps({r: x.mean_map for r, x in s.items()}),
                   'Average occupancy per cell over all lumisections, per run, on one log colour scale.'),
@@ -438,7 +438,7 @@ FIGURES = {   # file stem: (plot function of the summaries, caption)
                      'Mean occupancy of each iEta row over iPhi, per run, and the ratio of the runs.'),
 }
 
-# %% ../nbs/00_eda.ipynb #b1aa0235
+# %% ../nbs/00_eda.ipynb #ee0a6c54
 def _title(fig): return fig._suptitle.get_text() if fig._suptitle else ''   # Figure.get_suptitle needs matplotlib 3.8
 
 def _json_stats(stats):
