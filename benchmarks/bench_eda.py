@@ -3,7 +3,7 @@
     python benchmarks/eda_memory.py            # writes the synthetic default into a temporary directory
     python benchmarks/eda_memory.py DATA_DIR   # or measures on the runs in DATA_DIR
 
-Each measurement runs in a fresh interpreter that reports its own peak resident set size (`ru_maxrss`), so the
+Each measurement runs in a fresh interpreter that reports its own peak resident set size (VmHWM), so the
 import cost (numpy, torch, matplotlib) is measured separately from the EDA itself. The resident size counts the
 pages of the memory-mapped file being read; the target is well under 1 GB for the whole command.
 """
@@ -13,13 +13,14 @@ import tempfile
 from pathlib import Path
 
 CHILD = """
-import resource, sys, time
+import sys, time
 t0, c0 = time.time(), time.process_time()
 import hcal_ml4dqm.eda
 from hcal_ml4dqm.cli import main
 if sys.argv[1] == 'eda': code = main(['eda', sys.argv[2], '--out', sys.argv[3]])
 else: code = 0
-print(f"RESULT {code} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} {time.time() - t0:.2f} {time.process_time() - c0:.2f}")
+hwm = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024   # peak RSS, MiB
+print(f"RESULT {code} {hwm:.1f} {time.time() - t0:.2f} {time.process_time() - c0:.2f}")
 """
 
 def measure(*args):

@@ -10,7 +10,7 @@ __all__ = ['STYLE', 'RUN_COLORS', 'MAP_CMAP', 'FREQ_CMAP', 'DIFF_CMAP', 'ZERO_CO
            'plot_mean_maps', 'plot_difference_map', 'plot_sample_maps', 'plot_sparsity', 'plot_value_distribution',
            'plot_luminosity', 'plot_ieta_profile', 'Conclusion', 'check_conclusions', 'write_eda']
 
-# %% ../nbs/00_eda.ipynb #2c4a3ee0
+# %% ../nbs/00_eda.ipynb #62e3203b
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +24,7 @@ from .data import (N_IETA, N_IPHI, HcalError, find_runs, ieta_of_index, index_of
                               run_statistics, statistics_table)
 from .data import _chunks   # chunks of a memory map, releasing its pages as it goes
 
-# %% ../nbs/00_eda.ipynb #a28cef75
+# %% ../nbs/00_eda.ipynb #a0b51931
 def value_bins(max_value,   # the largest value to cover
                n_bins=100): # number of equal-width bins
     "Equal-width histogram edges from 0 to `max_value` rounded up to two significant digits."
@@ -32,7 +32,7 @@ def value_bins(max_value,   # the largest value to cover
     step = 10 ** (np.floor(np.log10(max_value)) - 1)
     return np.linspace(0, np.ceil(max_value / step) * step, n_bins + 1)
 
-# %% ../nbs/00_eda.ipynb #41f26e75
+# %% ../nbs/00_eda.ipynb #76efb8b7
 @dataclass
 class RunSummary:
     "What the EDA figures need of one run, gathered in one chunked pass (`summarize_run`)."
@@ -53,7 +53,7 @@ class RunSummary:
         return (f"RunSummary(run {self.run}: {len(self.total)} lumisections, {int((self.nonzero_frac > 0).sum())} "
                 f"active cells, mean {self.stats['mean']:.6g})")
 
-# %% ../nbs/00_eda.ipynb #14fd01a4
+# %% ../nbs/00_eda.ipynb #ab388349
 def summarize_run(maps,           # (N, 64, 72) array or memory map of one run
                   run=0,          # its run number
                   bins=None,      # histogram edges for the non-zero values (default: `value_bins` of the run's max)
@@ -79,7 +79,7 @@ def summarize_run(maps,           # (N, 64, 72) array or memory map of one run
     samples = np.asarray(maps[index], dtype=np.float64)   # reads only these maps from a memory map
     return RunSummary(int(run), stats, cell_sum / n, nonzero / n, total, hist, bins, min_nonzero, samples, index)
 
-# %% ../nbs/00_eda.ipynb #cf9edd61
+# %% ../nbs/00_eda.ipynb #4be601fa
 def _sources(data):
     "{run: array or path} from a {run: maps} dict, or from a directory of run files (in label order)."
     if isinstance(data, dict):
@@ -91,7 +91,7 @@ def _open(source, check=True):
     "A run's maps: the array itself, or the memory map of its file (validated by `load_run` if `check`)."
     return load_run(source, check_values=check) if isinstance(source, (str, Path)) else source
 
-# %% ../nbs/00_eda.ipynb #0294ae25
+# %% ../nbs/00_eda.ipynb #d8d761ad
 def summarize_runs(data,          # {run: (N, 64, 72) maps} or a directory of `Run<run>_Dataset*.npy` files
                    n_samples=3,   # random maps to keep per run
                    seed=0,        # seed for choosing them
@@ -103,7 +103,7 @@ def summarize_runs(data,          # {run: (N, 64, 72) maps} or a directory of `R
     bins = value_bins(max(st['max'] for st in stats.values()), n_bins)
     return {run: summarize_run(_open(src, check=False), run, bins, n_samples, seed, stats[run], chunk) for run, src in sources.items()}
 
-# %% ../nbs/00_eda.ipynb #c94af65b
+# %% ../nbs/00_eda.ipynb #ff7b6ff6
 STYLE = {'font.size': 11, 'axes.titlesize': 11, 'axes.labelsize': 11, 'xtick.labelsize': 10, 'ytick.labelsize': 10,
          'legend.fontsize': 10, 'figure.titlesize': 12.5, 'figure.dpi': 100, 'savefig.dpi': 100,
          'image.interpolation': 'nearest', 'axes.grid': False}
@@ -118,7 +118,7 @@ def plot_style():
 
 def run_color(k): return RUN_COLORS[k % len(RUN_COLORS)]   # colour of the k-th run
 
-# %% ../nbs/00_eda.ipynb #3c3a828a
+# %% ../nbs/00_eda.ipynb #b875e197
 def detector_axes(ax,              # a matplotlib Axes showing a (64, 72) map
                   physical=True,   # add the physical ieta on a right-hand axis
                   ylabel=True):    # label the iEta axis (off for inner panels)
@@ -134,7 +134,7 @@ def detector_axes(ax,              # a matplotlib Axes showing a (64, 72) map
         sec.tick_params(labelsize=9)
     return ax
 
-# %% ../nbs/00_eda.ipynb #739cb920
+# %% ../nbs/00_eda.ipynb #76ce3b35
 def show_map(ax,               # a matplotlib Axes
              m,                # (64, 72) map
              cmap=MAP_CMAP,    # colour map
@@ -150,7 +150,7 @@ def show_map(ax,               # a matplotlib Axes
     detector_axes(ax, **axes_kwargs)
     return im
 
-# %% ../nbs/00_eda.ipynb #d33ff33b
+# %% ../nbs/00_eda.ipynb #c82574de
 def _log_norm(*maps):
     "A LogNorm spanning the positive values of all `maps`."
     pos = np.concatenate([np.asarray(m)[np.asarray(m) > 0] for m in maps])
@@ -167,7 +167,7 @@ def _colorbar(fig, im, ax, label, shrink=0.9):
         cb.ax.yaxis.set_minor_formatter(ticker.NullFormatter())
     return cb
 
-# %% ../nbs/00_eda.ipynb #9c539732
+# %% ../nbs/00_eda.ipynb #7394af39
 def plot_mean_maps(mean_by_run):   # {run: (64, 72) mean occupancy map}
     "Average occupancy map of each run side by side, on one log colour scale."
     runs = list(mean_by_run)
@@ -181,7 +181,7 @@ def plot_mean_maps(mean_by_run):   # {run: (64, 72) mean occupancy map}
         fig.suptitle('Average occupancy per cell (grey: zero in every lumisection)')
     return fig
 
-# %% ../nbs/00_eda.ipynb #0fb030d7
+# %% ../nbs/00_eda.ipynb #b2dba1e4
 def plot_difference_map(mean_a,          # (64, 72) mean map of the first run
                         mean_b,          # (64, 72) mean map of the second run
                         runs=('1', '2'), # the two run numbers, for labels
@@ -204,7 +204,7 @@ def plot_difference_map(mean_a,          # (64, 72) mean map of the first run
         fig.suptitle(f'Difference map: Run {runs[1]} minus Run {runs[0]}')
     return fig
 
-# %% ../nbs/00_eda.ipynb #e7c071cb
+# %% ../nbs/00_eda.ipynb #68fc5acd
 def plot_sample_maps(samples_by_run,        # {run: (k, 64, 72) maps}
                      index_by_run=None):    # {run: (k,) lumisection indices}, for the titles
     "Random single-lumisection maps: one row per run, one shared log colour scale."
@@ -226,7 +226,7 @@ def plot_sample_maps(samples_by_run,        # {run: (k, 64, 72) maps}
         fig.suptitle('Random sample maps (LS: lumisection index in the file)')
     return fig
 
-# %% ../nbs/00_eda.ipynb #1f9373fc
+# %% ../nbs/00_eda.ipynb #a0878d19
 def plot_sparsity(freq_by_run):   # {run: (64, 72) fraction of lumisections with a non-zero value}
     "Non-zero frequency of each cell for each run, and the difference of the first two (second minus first)."
     runs = list(freq_by_run)
@@ -246,7 +246,7 @@ def plot_sparsity(freq_by_run):   # {run: (64, 72) fraction of lumisections with
         fig.suptitle('Sparsity pattern: how often each cell is non-zero')
     return fig
 
-# %% ../nbs/00_eda.ipynb #7829d9eb
+# %% ../nbs/00_eda.ipynb #ba3e44c5
 def plot_value_distribution(hist_by_run,   # {run: counts of non-zero values per bin}
                             bins):         # the common bin edges
     "Density of the non-zero values of each run, all runs on one log-density plot."
@@ -263,7 +263,7 @@ def plot_value_distribution(hist_by_run,   # {run: counts of non-zero values per
         fig.suptitle('Distribution of non-zero values')
     return fig
 
-# %% ../nbs/00_eda.ipynb #465bffc7
+# %% ../nbs/00_eda.ipynb #03b44252
 def plot_luminosity(total_by_run,   # {run: (N,) total occupancy per lumisection}
                     n_bins=60):     # histogram bins (shared by the runs)
     "Total occupancy per lumisection against its index for each run, with its histogram on the shared axis."
@@ -284,7 +284,7 @@ def plot_luminosity(total_by_run,   # {run: (N,) total occupancy per lumisection
         fig.suptitle('Total occupancy per lumisection')
     return fig
 
-# %% ../nbs/00_eda.ipynb #0e4aa5f6
+# %% ../nbs/00_eda.ipynb #8af85c11
 def plot_ieta_profile(profile_by_run):   # {run: (64,) mean over iPhi of the mean map}
     "Mean occupancy per iEta row of each run, and the ratio of the second run to the first."
     runs = list(profile_by_run)
@@ -307,7 +307,7 @@ def plot_ieta_profile(profile_by_run):   # {run: (64,) mean over iPhi of the mea
         fig.suptitle('Mean occupancy per iEta row')
     return fig
 
-# %% ../nbs/00_eda.ipynb #c8e34045
+# %% ../nbs/00_eda.ipynb #d2968a12
 @dataclass
 class Conclusion:
     "One claim about the data, a verdict and the numbers behind it."
@@ -320,7 +320,7 @@ def _overlap(mask, moved):
     "Fraction of the cells of `mask` that are still active after a transformation."
     return float((mask & moved).sum() / max(mask.sum(), 1))
 
-# %% ../nbs/00_eda.ipynb #56e2299c
+# %% ../nbs/00_eda.ipynb #21238b70
 def _pct(x): return f"{100 * x:.1f}%"
 
 def _sparsity_claims(sa, sb):
@@ -341,7 +341,7 @@ def _sparsity_claims(sa, sb):
         f"(Jaccard index {jaccard:.3f}); the largest difference in how often a cell is non-zero is {dfreq:.3f}. "
         f"Criterion: Jaccard index >= 0.95.")
 
-# %% ../nbs/00_eda.ipynb #5151e231
+# %% ../nbs/00_eda.ipynb #af2c262e
 def _intensity_claims(sa, sb):
     a, b = sa.run, sb.run
     shared = (sa.nonzero_frac > 0) & (sb.nonzero_frac > 0)
@@ -364,7 +364,7 @@ def _intensity_claims(sa, sb):
         f"standard deviations {sa.stats['std']:.4g} and {sb.stats['std']:.4g}; log1p maps them into "
         f"0..{np.log1p(vmax):.3g}. Criterion: raw values far above the O(1) scale a network expects (max > 10).")
 
-# %% ../nbs/00_eda.ipynb #a29ab504
+# %% ../nbs/00_eda.ipynb #9e152048
 def _geometry_claims(sa, sb):
     active = (sa.nonzero_frac > 0) | (sb.nonzero_frac > 0)
     rows = np.nonzero(active.any(axis=1))[0]
@@ -391,7 +391,7 @@ def _geometry_claims(sa, sb):
         f"turn about the beam) is the physical symmetry, if any. Criterion: some flip or rotation moves over 10% of "
         f"active cells onto inactive ones.")
 
-# %% ../nbs/00_eda.ipynb #c31a451b
+# %% ../nbs/00_eda.ipynb #4d49bfb8
 def _beyond_claims(sa, sb):
     a, b = sa.run, sb.run
     lo, hi = sb.total.min(), sb.total.max()
@@ -413,14 +413,14 @@ def _beyond_claims(sa, sb):
         f"(Run {b} / Run {a} - 1, which ranges from {np.nanmin(rel):+.1%} to {np.nanmax(rel):+.1%}). "
         f"Criterion: >= 80% explained.")
 
-# %% ../nbs/00_eda.ipynb #1d78899a
+# %% ../nbs/00_eda.ipynb #93aba519
 def check_conclusions(summaries):   # {run: RunSummary}, in label order; the first two runs are compared
     "The study's EDA conclusions (and two more), each with a verdict and the numbers from these runs."
     if len(summaries) < 2: raise HcalError(f"need two or more runs to check the conclusions, got {list(summaries)}")
     sa, sb = list(summaries.values())[:2]
     return [c for claims in (_sparsity_claims, _intensity_claims, _geometry_claims, _beyond_claims) for c in claims(sa, sb)]
 
-# %% ../nbs/00_eda.ipynb #4d405008
+# %% ../nbs/00_eda.ipynb #1859e148
 FIGURES = {   # file stem: (plot function of the summaries, caption)
     'mean_maps': (lambda s: plot_mean_maps({r: x.mean_map for r, x in s.items()}),
                   'Average occupancy per cell over all lumisections, per run, on one log colour scale.'),
@@ -438,7 +438,7 @@ FIGURES = {   # file stem: (plot function of the summaries, caption)
                      'Mean occupancy of each iEta row over iPhi, per run, and the ratio of the runs.'),
 }
 
-# %% ../nbs/00_eda.ipynb #8144387b
+# %% ../nbs/00_eda.ipynb #b6a2f504
 def _title(fig): return fig._suptitle.get_text() if fig._suptitle else ''   # Figure.get_suptitle needs matplotlib 3.8
 
 def _json_stats(stats):
