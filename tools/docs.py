@@ -71,6 +71,7 @@ def html_name(nb: Path) -> str:
 
 
 PROC_ERRORS: list[str] = []  # notebooks that nbdev's processing could not process, one line each
+FAILED_PAGES: set[str] = set()  # the pages of those notebooks: links to them are reported once, with the notebook
 _REAL_MAIN = []  # nbdev.serve_drv.main, while `proc` puts `_proc_one` in its place
 
 
@@ -100,6 +101,7 @@ def proc(workers: int = 0, quiet: bool = False, force: bool = False) -> Path:
     cwd = os.getcwd()
     os.chdir(ROOT)
     PROC_ERRORS.clear()
+    FAILED_PAGES.clear()
     real = nbdev.serve.nbdev.serve_drv.main
     try:
         with contextlib.redirect_stderr(io.StringIO()) if quiet else contextlib.nullcontext():
@@ -161,6 +163,7 @@ def stage(dest: Path) -> dict[str, str]:
         if not p.exists():
             if not any(e.startswith(f"nbs/{rel.as_posix()}:") for e in PROC_ERRORS):
                 PROC_ERRORS.append(f"nbs/{rel.as_posix()}: nbdev's processing made no copy in _proc/")
+            FAILED_PAGES.add(html_name(rel))
             if Path(html_name(rel)).stem != rel.stem:  # links to it still go where its page would be
                 renames[rel.stem] = Path(html_name(rel)).stem
             continue
@@ -539,6 +542,8 @@ def check_site(pages: dict[str, str], warnings: list[str], out: Path = DOCS) -> 
             if dest.is_dir():
                 dest = dest / "index.html"
             if not dest.exists():
+                if dest.name in FAILED_PAGES and dest.parent == out.resolve():
+                    continue  # its notebook's failure is reported above
                 broken.setdefault((page, href.split("#")[0] or href), []).append(href)
                 continue
             if u.fragment and dest.suffix == ".html":
@@ -554,6 +559,8 @@ def check_site(pages: dict[str, str], warnings: list[str], out: Path = DOCS) -> 
     for page, anchors in sorted(_api_names().items()):
         p = parsed.get(page)
         n += 1
+        if p is None and page in FAILED_PAGES:
+            continue
         if p is None:
             problems.append(f"API reference: nbdev links symbols to {page}, which was not built")
             continue
