@@ -7,7 +7,7 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/moe.html.md"""
 # %% auto #0
 __all__ = ['load_balance_loss', 'router_z_loss', 'MoE', 'MoEViT', 'build_model']
 
-# %% ../nbs/03_moe.ipynb #f326ca6f
+# %% ../nbs/03_moe.ipynb #64ef455b
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from .data import N_IETA, N_IPHI, HcalError
 from .vit import FastDropout, ViT, _eval_mode, count_parameters
 
-# %% ../nbs/03_moe.ipynb #9937aced
+# %% ../nbs/03_moe.ipynb #ce45a9f5
 def load_balance_loss(probs:torch.Tensor):  # (..., E) router probabilities
     "Switch-Transformer load balancing `E * sum_i f_i * P_i`: `f_i` share of tokens whose first choice is expert i, `P_i` mean probability of expert i."
     n_experts = probs.shape[-1]
@@ -23,12 +23,12 @@ def load_balance_loss(probs:torch.Tensor):  # (..., E) router probabilities
     first_choice = torch.bincount(probs.argmax(-1), minlength=n_experts).to(probs.dtype) / len(probs)  # f_i, no gradient
     return n_experts * (first_choice * probs.mean(0)).sum()
 
-# %% ../nbs/03_moe.ipynb #e89823f5
+# %% ../nbs/03_moe.ipynb #8d0a158e
 def router_z_loss(logits:torch.Tensor):  # (..., E) router logits
     "ST-MoE router z-loss: mean over tokens of logsumexp(logits)^2."
     return torch.logsumexp(logits.float(), dim=-1).square().mean()
 
-# %% ../nbs/03_moe.ipynb #975c436e
+# %% ../nbs/03_moe.ipynb #2dbcf594
 class MoE(nn.Module):
     "Mixture of `num_experts` expert MLPs (D -> hidden -> D, GELU) with a float32 linear router; each token goes to its `top_k` experts."
     def __init__(self,
@@ -84,7 +84,7 @@ class MoE(nn.Module):
     def __getstate__(self):  # copies and pickles leave the last batch's router output behind
         return {**self.__dict__, 'logits': None, 'probs': None}
 
-# %% ../nbs/03_moe.ipynb #31e95821
+# %% ../nbs/03_moe.ipynb #3570a022
 class MoEViT(ViT):
     "The ViT with every block's MLP replaced by an `MoE` layer; `aux_loss()` returns the router losses of the last forward pass."
     def __init__(self,
@@ -133,7 +133,7 @@ class MoEViT(ViT):
                               entropy=-(probs * probs.clamp_min(1e-12).log()).sum(-1).mean()))
         return stats
 
-# %% ../nbs/03_moe.ipynb #a2c9deb7
+# %% ../nbs/03_moe.ipynb #27ef6e11
 def build_model(name:str,  # 'vit' or 'moe'
                 **kwargs):  # constructor arguments, e.g. patch_size=(8, 9)
     "Build the ViT or the MoE-ViT by name."
