@@ -321,8 +321,9 @@ def attention_sections(models:dict, # {name: trained model} of the first seed of
                        split,       # the `Split` the models were trained on
                        out_dir,     # the run's output directory
                       )->list:
-    "HOOK for the attention chapter: the report's attention sections (figures written under `out_dir`)."
-    raise HcalError('--attention: the attention analysis is not part of this version yet')
+    "The report's attention section, by the attention chapter's `report_sections`: figures under out_dir/attention, findings from the numbers."
+    from hcal_ml4dqm.attention import report_sections
+    return report_sections(models, dataset, split, out_dir)
 
 # %% ../nbs/05_eval.ipynb #5daa5674
 def _fmt_seconds(t): return f'{t:.1f} s'
