@@ -130,7 +130,8 @@ _STUDY_ARGS = (
     arg('--lr', type=float, default=None, help="learning rate (default: each model's measured default)"),
     arg('--batch-size', type=_positive_int, default=None, help="batch size (default: each model's measured default)"),
     arg('--patience', type=_positive_int, default=None, help='early stopping after this many epochs without a lower validation loss'),
-    arg('--threads', type=_positive_int, default=None, help="CPU threads for torch (default: torch's own choice; 1 is faster on a busy shared machine)"),
+    arg('--threads', type=int, default=1,
+        help="torch CPU threads (default 1: the models are small, and on a busy machine more threads make training several times slower; 0: torch's default)"),
     arg('--no-progress', action='store_true', help='no progress bars'))
 
 def _study(args, stages, **kwargs):
@@ -139,6 +140,7 @@ def _study(args, stages, **kwargs):
     matplotlib.use('Agg')             # figures go to files; no display needed
     import torch
     from hcal_ml4dqm.evaluate import run_study
+    if args.threads < 0: raise HcalError(f'--threads {args.threads}: must be 0 (torch default) or more')
     if args.threads: torch.set_num_threads(args.threads)
     return run_study(args.out, data_dir=args.data_dir, epochs=args.epochs, device=args.device,
                      seeds=args.seeds if args.seeds else [args.seed],

@@ -10,7 +10,7 @@ __all__ = ['BASELINES', 'SPLIT_KINDS', 'misordered_pairs', 'classification_metri
            'Section', 'render_report', 'write_metrics', 'write_report', 'save_figure', 'eda_sections',
            'attention_sections', 'run_study']
 
-# %% ../nbs/05_eval.ipynb #b09c298f
+# %% ../nbs/05_eval.ipynb #d82db646
 import json
 import os
 import platform
@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# %% ../nbs/05_eval.ipynb #0ffa7666
+# %% ../nbs/05_eval.ipynb #6628c35f
 import matplotlib.pyplot as plt
 import numpy as np
 import sklearn
@@ -30,13 +30,13 @@ from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, r
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-# %% ../nbs/05_eval.ipynb #7840bf7e
+# %% ../nbs/05_eval.ipynb #501d049e
 import hcal_ml4dqm
 from .data import HcalError, block_split, dataset_from_arrays, load_dataset, random_split, synthesize
 from .train import (MODEL_NAMES, OKABE_ITO, build_model, default_config, fit, load_checkpoint,
                                model_from_checkpoint, pick_device, plot_training_curves, predict_proba)
 
-# %% ../nbs/05_eval.ipynb #166c7a41
+# %% ../nbs/05_eval.ipynb #76fb9094
 def misordered_pairs(y_true, # (N,) labels 0/1
                      score,  # (N,) score for class 1
                     )->float:
@@ -47,7 +47,7 @@ def misordered_pairs(y_true, # (N,) labels 0/1
     tied = np.searchsorted(neg, pos, 'right') - np.searchsorted(neg, pos, 'left')
     return float(above.sum() + 0.5 * tied.sum())
 
-# %% ../nbs/05_eval.ipynb #420f652c
+# %% ../nbs/05_eval.ipynb #1963cbe5
 def classification_metrics(y_true,           # (N,) true labels 0/1
                            proba,            # (N, 2) class probabilities, or (N,) probability of class 1
                            class_names=None, # names of class 0 and class 1
@@ -72,7 +72,7 @@ def classification_metrics(y_true,           # (N,) true labels 0/1
                    roc=dict(fpr=fpr.tolist(), tpr=tpr.tolist()))
     return out
 
-# %% ../nbs/05_eval.ipynb #1e36388d
+# %% ../nbs/05_eval.ipynb #82d7c3f2
 def format_metric(value:float,  # a fraction in [0, 1]
                   n_bad:float,  # how many errors (misclassified maps, misordered pairs) it allows
                   n_total:int,  # out of how many
@@ -87,10 +87,10 @@ def format_metric(value:float,  # a fraction in [0, 1]
         text += f' ({bad} of {n_total:,} {what})'
     return text
 
-# %% ../nbs/05_eval.ipynb #a68ce2a9
+# %% ../nbs/05_eval.ipynb #3b478e99
 BASELINES = {'LogReg total occupancy': 'total', 'LogReg iEta profile': 'ieta'}
 
-# %% ../nbs/05_eval.ipynb #f5621cf7
+# %% ../nbs/05_eval.ipynb #1b729bbc
 def occupancy_features(x:torch.Tensor, # (N, 1, 64, 72) log1p maps, as `HcalDataset.x`
                        kind:str='total', # 'total': (N, 1) total occupancy; 'ieta': (N, 64) occupancy summed over iPhi
                        chunk:int=2048,
@@ -103,7 +103,7 @@ def occupancy_features(x:torch.Tensor, # (N, 1, 64, 72) log1p maps, as `HcalData
         out.append(raw.sum((1, 2, 3))[:, None] if kind == 'total' else raw.sum((1, 3)))
     return torch.cat(out).numpy() if out else np.zeros((0, 1 if kind == 'total' else x.shape[2]))
 
-# %% ../nbs/05_eval.ipynb #a4722770
+# %% ../nbs/05_eval.ipynb #1d484b24
 def fit_baseline(features:np.ndarray, # (N, F) from `occupancy_features`
                  y,                   # (N,) labels
                  train_idx,           # indices to fit on
@@ -113,7 +113,7 @@ def fit_baseline(features:np.ndarray, # (N, F) from `occupancy_features`
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, random_state=seed)).fit(
         features[train_idx], np.asarray(y)[train_idx])
 
-# %% ../nbs/05_eval.ipynb #4c5ee8df
+# %% ../nbs/05_eval.ipynb #af781c59
 def evaluate_split(models:dict,        # {name: trained model}
                    dataset,            # the `HcalDataset` the split indexes
                    split,              # a `Split`; scored on `val`, and on `test` when it is not empty
@@ -130,14 +130,16 @@ def evaluate_split(models:dict,        # {name: trained model}
         for s, idx in sets.items():
             out[s][name] = classification_metrics(y[idx], predict_proba(model, dataset.x, idx), dataset.class_names)
     if baselines:
+        profile = occupancy_features(dataset.x, 'ieta')                     # (N, 64); its sum is the total
+        features = dict(ieta=profile, total=profile.sum(1, keepdims=True))
         for name, kind in BASELINES.items():
-            feats = occupancy_features(dataset.x, kind)
+            feats = features[kind]
             clf = fit_baseline(feats, y, split.train, seed)
             for s, idx in sets.items():
                 out[s][name] = classification_metrics(y[idx], clf.predict_proba(feats[idx]), dataset.class_names)
     return out
 
-# %% ../nbs/05_eval.ipynb #83babb50
+# %% ../nbs/05_eval.ipynb #1ba2640c
 def summarize(per_seed:list, # one {name: metrics} per seed, for one set
              )->dict:
     "{name: {'accuracy'|'auc'|'n_errors'|'misordered_pairs': {'mean', 'std', 'values'}, 'n', 'n_pairs'}} over the seeds."
@@ -150,14 +152,14 @@ def summarize(per_seed:list, # one {name: metrics} per seed, for one set
         out[name].update(n=runs[0]['n'], n_pairs=runs[0]['n_pairs'])
     return out
 
-# %% ../nbs/05_eval.ipynb #95ac2b9a
+# %% ../nbs/05_eval.ipynb #d2b94141
 def _cell(stat, n_total, what):
     v = stat['values']
     if len(v) == 1: return format_metric(v[0], stat['bad'][0], n_total, what, always=what == 'misclassified')
     bad = ', '.join(f'{b:g}' for b in stat['bad'])
     return f"{stat['mean']:.4f} ± {stat['std']:.4f} ({bad} of {n_total:,} {what})"
 
-# %% ../nbs/05_eval.ipynb #b036f369
+# %% ../nbs/05_eval.ipynb #d67d93d6
 def result_table(summary:dict,    # from `summarize`
                  times:dict|None=None, # optional {name: seconds} of training
                 )->str:
@@ -173,7 +175,7 @@ def result_table(summary:dict,    # from `summarize`
     note = f'\n\n{n_seeds} seeds: mean ± standard deviation, errors per seed.' if n_seeds > 1 else ''
     return '\n'.join(lines) + note
 
-# %% ../nbs/05_eval.ipynb #6d1e695e
+# %% ../nbs/05_eval.ipynb #fbb9ec99
 def plot_roc(metrics:dict,   # {name: `classification_metrics`}, all on the same set
              title:str|None=None,
             )->Figure:
@@ -194,7 +196,7 @@ def plot_roc(metrics:dict,   # {name: `classification_metrics`}, all on the same
     if title: fig.suptitle(title)
     return fig
 
-# %% ../nbs/05_eval.ipynb #999aea02
+# %% ../nbs/05_eval.ipynb #5f61dd72
 def plot_confusion_matrices(metrics:dict, # {name: `classification_metrics`}
                             title:str|None=None,
                            )->Figure:
@@ -214,7 +216,7 @@ def plot_confusion_matrices(metrics:dict, # {name: `classification_metrics`}
     if title: fig.suptitle(title)
     return fig
 
-# %% ../nbs/05_eval.ipynb #1ce8dd1a
+# %% ../nbs/05_eval.ipynb #c17837fa
 @dataclass
 class Section:
     "One section of `report.md`."
@@ -222,7 +224,7 @@ class Section:
     text:str=''                                   # markdown
     figures:list=field(default_factory=list)      # (path relative to the report, caption) pairs
 
-# %% ../nbs/05_eval.ipynb #2610b136
+# %% ../nbs/05_eval.ipynb #f963ea8c
 def render_report(sections:list, # `Section`s, in order
                   title:str='hcal_ml4dqm report',
                  )->str:
@@ -234,14 +236,14 @@ def render_report(sections:list, # `Section`s, in order
         parts += [f'![{cap}]({Path(p).as_posix()})\n\n*{cap}*' for p, cap in s.figures]
     return '\n\n'.join(parts) + '\n'
 
-# %% ../nbs/05_eval.ipynb #2e68a32c
+# %% ../nbs/05_eval.ipynb #99e56e16
 def _atomic_write_text(path, text):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     tmp.write_text(text); os.replace(tmp, path)
     return path
 
-# %% ../nbs/05_eval.ipynb #722c9562
+# %% ../nbs/05_eval.ipynb #56483c3a
 def _jsonable(o):
     if isinstance(o, dict): return {str(k): _jsonable(v) for k, v in o.items()}
     if isinstance(o, (list, tuple)): return [_jsonable(v) for v in o]
@@ -251,14 +253,14 @@ def _jsonable(o):
     if isinstance(o, (float, np.floating)): return None if not np.isfinite(o) else float(o)
     return o
 
-# %% ../nbs/05_eval.ipynb #f2fdf148
+# %% ../nbs/05_eval.ipynb #be6f709d
 def write_metrics(metrics:dict, # numbers, strings, lists, dicts, NumPy values, paths
                   path,         # e.g. OUT/metrics.json
                  )->Path:
     "Write `metrics` as JSON (NaN and inf become null), atomically."
     return _atomic_write_text(path, json.dumps(_jsonable(metrics), indent=1, allow_nan=False) + '\n')
 
-# %% ../nbs/05_eval.ipynb #2dc24c73
+# %% ../nbs/05_eval.ipynb #1e2bced8
 def write_report(sections:list, # `Section`s
                  path,          # e.g. OUT/report.md; figure paths are relative to its directory
                  title:str='hcal_ml4dqm report',
@@ -266,7 +268,7 @@ def write_report(sections:list, # `Section`s
     "Write `report.md`, atomically."
     return _atomic_write_text(path, render_report(sections, title))
 
-# %% ../nbs/05_eval.ipynb #78d425ef
+# %% ../nbs/05_eval.ipynb #4dfc9d89
 def save_figure(fig:Figure, # closed after saving
                 path,       # PNG destination
                )->Path:
@@ -276,22 +278,22 @@ def save_figure(fig:Figure, # closed after saving
     plt.close(fig)
     return path
 
-# %% ../nbs/05_eval.ipynb #0c3a0caf
+# %% ../nbs/05_eval.ipynb #34a0ea7b
 SPLIT_KINDS = ('random', 'block')
 
-# %% ../nbs/05_eval.ipynb #4c808a4e
+# %% ../nbs/05_eval.ipynb #b1bc07bf
 def _make_split(kind, dataset, val_frac, test_frac, seed):
     if kind == 'random': return random_split(dataset.y.numpy(), val_frac=val_frac, test_frac=test_frac, seed=seed)
     if kind == 'block': return block_split(dataset, val_frac=val_frac, test_frac=test_frac, seed=seed)
     raise HcalError(f"--split {kind!r}: unknown split kind (use {', '.join(SPLIT_KINDS)} or both)")
 
-# %% ../nbs/05_eval.ipynb #9c48585d
+# %% ../nbs/05_eval.ipynb #e853380a
 def _versions():
     return dict(hcal_ml4dqm=hcal_ml4dqm.__version__, python=platform.python_version(), torch=torch.__version__,
                 numpy=np.__version__, sklearn=sklearn.__version__, platform=platform.platform(),
                 torch_threads=torch.get_num_threads())
 
-# %% ../nbs/05_eval.ipynb #cb60aec7
+# %% ../nbs/05_eval.ipynb #3b399b76
 def _load_data(data_dir, n_lumisections, log):
     "The data set, the EDA input (data dir or the maps), and a description of the source."
     if data_dir is not None:
@@ -303,7 +305,7 @@ def _load_data(data_dir, n_lumisections, log):
     return dataset_from_arrays(maps), maps, dict(kind='synthetic', n_lumisections=n_lumisections, seed=0,
                                                  runs=[int(r) for r in maps], n_maps=sum(len(m) for m in maps.values()))
 
-# %% ../nbs/05_eval.ipynb #b45bf9eb
+# %% ../nbs/05_eval.ipynb #16333dc0
 def eda_sections(eda_input,  # a data directory, or {run: maps}
                  out_dir,    # the run's output directory; the EDA goes to out_dir/eda
                 )->list:
@@ -315,7 +317,7 @@ def eda_sections(eda_input,  # a data directory, or {run: maps}
     figs = [(Path('eda') / Path(f['path']).name, f['caption']) for f in res['figures'].values()]
     return [Section('Exploratory data analysis', text, figs)]
 
-# %% ../nbs/05_eval.ipynb #94239d15
+# %% ../nbs/05_eval.ipynb #ae2fcb27
 def attention_sections(models:dict, # {name: trained model} of the first seed of the first split
                        dataset,     # the `HcalDataset`
                        split,       # the `Split` the models were trained on
@@ -325,10 +327,10 @@ def attention_sections(models:dict, # {name: trained model} of the first seed of
     from hcal_ml4dqm.attention import report_sections
     return report_sections(models, dataset, split, out_dir)
 
-# %% ../nbs/05_eval.ipynb #5daa5674
+# %% ../nbs/05_eval.ipynb #58e03648
 def _fmt_seconds(t): return f'{t:.1f} s'
 
-# %% ../nbs/05_eval.ipynb #dfc09973
+# %% ../nbs/05_eval.ipynb #8149fdce
 def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, figures/ and checkpoints/ go
               data_dir=None,                # two run files (`find_runs`); None: the synthetic default
               epochs:int=3,
@@ -437,7 +439,7 @@ def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, fig
     log(f"total {timings['total']:.1f} s")
     return metrics
 
-# %% ../nbs/05_eval.ipynb #65741ae2
+# %% ../nbs/05_eval.ipynb #ce314836
 def _result_sections(runs, summary, source, config, out):
     "The result table(s) and the figures of the first seed of each split kind."
     secs = []
@@ -471,7 +473,7 @@ def _result_sections(runs, summary, source, config, out):
         secs.append(Section(f'Results: {kind} split', '\n'.join(text), figs))
     return secs
 
-# %% ../nbs/05_eval.ipynb #937ed9ee
+# %% ../nbs/05_eval.ipynb #c7979e6e
 def _difficulty_text(summ):
     "One paragraph: how the transformers compare with the baselines on the validation set."
     def errs(name): return f"{summ[name]['n_errors']['mean']:g} of {summ[name]['n']:,}"
@@ -485,7 +487,7 @@ def _difficulty_text(summ):
         text += ' A logistic regression on an occupancy summary is already perfect here, so a perfect score of the transformers says the task is easy, not that they are good.'
     return text + ' (Errors are means over seeds.)' if len(summ[best]['n_errors']['values']) > 1 else text
 
-# %% ../nbs/05_eval.ipynb #f5f1fe97
+# %% ../nbs/05_eval.ipynb #8dc82a84
 def _details_text(metrics):
     v, t = metrics['versions'], metrics['timings']
     lines = ['| stage | seconds |', '|---|---|'] + [f'| {k} | {s:.1f} |' for k, s in t.items()]

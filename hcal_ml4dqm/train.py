@@ -9,7 +9,7 @@ __all__ = ['DEFAULT_HPARAMS', 'MODEL_NAMES', 'OKABE_ITO', 'pick_device', 'seed_e
            'model_class', 'build_model', 'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint', 'predict_proba',
            'TrainResult', 'fit', 'plot_training_curves']
 
-# %% ../nbs/04_train.ipynb #a2c5d79f
+# %% ../nbs/04_train.ipynb #80e633f8
 import contextlib
 import importlib
 import itertools
@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-# %% ../nbs/04_train.ipynb #302984a7
+# %% ../nbs/04_train.ipynb #d7eb2455
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -28,15 +28,15 @@ from tqdm.auto import tqdm
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-# %% ../nbs/04_train.ipynb #39bb4386
+# %% ../nbs/04_train.ipynb #dc708b0a
 from .data import HcalError, iterate_batches
 
-# %% ../nbs/04_train.ipynb #a4953fdb
+# %% ../nbs/04_train.ipynb #ece9f9e8
 def _mps_available():
     mps = getattr(torch.backends, 'mps', None)
     return mps is not None and mps.is_available()
 
-# %% ../nbs/04_train.ipynb #a5177c3d
+# %% ../nbs/04_train.ipynb #2c8c50af
 def pick_device(device:str|None='auto', # 'auto' (CUDA, then Apple MPS, then CPU), or a torch device name: 'cpu', 'cuda', 'cuda:1', 'mps'
                )->torch.device:
     "The torch device to train on; raises `HcalError` for a name this machine cannot use."
@@ -50,13 +50,13 @@ def pick_device(device:str|None='auto', # 'auto' (CUDA, then Apple MPS, then CPU
     if dev.type not in ('cpu', 'cuda', 'mps'): raise HcalError(f"--device {device}: unsupported device type {dev.type!r}")
     return dev
 
-# %% ../nbs/04_train.ipynb #c2ce98e8
+# %% ../nbs/04_train.ipynb #9452ddca
 def seed_everything(seed:int, # seeds Python's, NumPy's and torch's (CPU and CUDA) generators
                    ):
     "Seed every generator that model initialisation and training draw from."
     random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
 
-# %% ../nbs/04_train.ipynb #04060e87
+# %% ../nbs/04_train.ipynb #5d6971f0
 @dataclass
 class TrainConfig:
     "How to train one model; `asdict` of it is stored in every checkpoint."
@@ -71,10 +71,10 @@ class TrainConfig:
     device:str='auto'         # see `pick_device`
     amp:bool=True             # bf16 autocast on CUDA (ignored on CPU and MPS)
 
-# %% ../nbs/04_train.ipynb #92586d00
-DEFAULT_HPARAMS = {'ViT': dict(lr=1e-4, batch_size=128), 'MoEViT': dict(lr=1e-4, batch_size=128)}
+# %% ../nbs/04_train.ipynb #7bf5d2c7
+DEFAULT_HPARAMS = {'ViT': dict(lr=1e-4, batch_size=256), 'MoEViT': dict(lr=1e-4, batch_size=128)}
 
-# %% ../nbs/04_train.ipynb #6f4ed2fd
+# %% ../nbs/04_train.ipynb #580a2f19
 def default_config(model_name:str, # 'ViT' or 'MoEViT' (another name gets `TrainConfig`'s own defaults)
                    **overrides,     # any `TrainConfig` field; `None` values are ignored
                   )->TrainConfig:
@@ -85,10 +85,10 @@ def default_config(model_name:str, # 'ViT' or 'MoEViT' (another name gets `Train
     kw = {**DEFAULT_HPARAMS.get(model_name, {}), **{k: v for k, v in overrides.items() if v is not None}}
     return TrainConfig(**kw)
 
-# %% ../nbs/04_train.ipynb #b917cbe4
+# %% ../nbs/04_train.ipynb #a24885c5
 MODEL_NAMES = ('ViT', 'MoEViT')
 
-# %% ../nbs/04_train.ipynb #d4d2dd6e
+# %% ../nbs/04_train.ipynb #f3030f4f
 def model_class(name:str, # 'ViT', 'MoEViT', or 'module.Class' for any other model with the same interface
                )->type:
     "The model class called `name`."
@@ -98,7 +98,7 @@ def model_class(name:str, # 'ViT', 'MoEViT', or 'module.Class' for any other mod
     try: return getattr(importlib.import_module(mod), cls)
     except (ImportError, AttributeError, ValueError): raise HcalError(f"unknown model {name!r}; known: {', '.join(MODEL_NAMES)}") from None
 
-# %% ../nbs/04_train.ipynb #9ee058d1
+# %% ../nbs/04_train.ipynb #a83e2fa6
 def build_model(name:str,  # see `model_class`
                 seed:int=0, # seeds the initialisation
                 **config,   # constructor arguments; none: the study's configuration
@@ -108,12 +108,12 @@ def build_model(name:str,  # see `model_class`
     seed_everything(seed)
     return cls(**config)
 
-# %% ../nbs/04_train.ipynb #ac3d0388
+# %% ../nbs/04_train.ipynb #aa5a5985
 def _class_name(model): 
     cls = type(model)
     return cls.__name__ if cls.__name__ in MODEL_NAMES and cls.__module__.startswith('hcal_ml4dqm') else f'{cls.__module__}.{cls.__qualname__}'
 
-# %% ../nbs/04_train.ipynb #c5631411
+# %% ../nbs/04_train.ipynb #c318c379
 def save_checkpoint(state:dict, # what to store (tensors, numbers, strings, lists, dicts)
                     path,       # destination file; its directory is created
                    )->Path:
@@ -128,7 +128,7 @@ def save_checkpoint(state:dict, # what to store (tensors, numbers, strings, list
         if tmp.exists(): tmp.unlink()
     return path
 
-# %% ../nbs/04_train.ipynb #92d4213c
+# %% ../nbs/04_train.ipynb #7439c7ed
 def load_checkpoint(path, # a file written by `save_checkpoint`
                    )->dict:
     "The state stored in `path` (tensors on the CPU); `HcalError` if it is missing or unreadable."
@@ -137,7 +137,7 @@ def load_checkpoint(path, # a file written by `save_checkpoint`
     try: return torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise HcalError(f"{path}: not a readable checkpoint ({type(e).__name__})") from None
 
-# %% ../nbs/04_train.ipynb #18506a10
+# %% ../nbs/04_train.ipynb #c9f88536
 def model_from_checkpoint(ckpt,          # a path or a loaded checkpoint dict
                           which='best',  # 'best' (lowest validation loss) or 'last' (end of the last epoch)
                          )->nn.Module:
@@ -147,11 +147,11 @@ def model_from_checkpoint(ckpt,          # a path or a loaded checkpoint dict
     model.load_state_dict(ckpt['best_model' if which == 'best' else 'model'])
     return model.eval()
 
-# %% ../nbs/04_train.ipynb #7459251e
+# %% ../nbs/04_train.ipynb #0a588e0c
 def _autocast(device, amp):
     return torch.autocast('cuda', dtype=torch.bfloat16) if amp and device.type == 'cuda' else contextlib.nullcontext()
 
-# %% ../nbs/04_train.ipynb #b6e5cdfa
+# %% ../nbs/04_train.ipynb #6d2a2091
 def _run_epoch(model, x, y, idx, cfg, device, optimizer=None, generator=None, bar=None):
     "Train (with `optimizer`) or evaluate over `x[idx]`: mean cross-entropy, accuracy, mean auxiliary loss."
     training = optimizer is not None
@@ -177,7 +177,7 @@ def _run_epoch(model, x, y, idx, cfg, device, optimizer=None, generator=None, ba
     if n == 0: raise HcalError('no maps to train or evaluate on (empty split)')
     return sum_ce / n, correct / n, sum_aux / n
 
-# %% ../nbs/04_train.ipynb #934c3abd
+# %% ../nbs/04_train.ipynb #02f01c3b
 @torch.no_grad()
 def predict_proba(model:nn.Module,  # a trained classifier
                   x:torch.Tensor,   # (N, 1, 64, 72) log1p maps, as `HcalDataset.x`
@@ -194,7 +194,7 @@ def predict_proba(model:nn.Module,  # a trained classifier
            for xb, _ in iterate_batches(x, y, idx, batch_size)]
     return torch.cat(out).numpy() if out else np.zeros((0, 2), np.float32)
 
-# %% ../nbs/04_train.ipynb #622f10fe
+# %% ../nbs/04_train.ipynb #7b3c9b65
 @dataclass
 class TrainResult:
     "What `fit` returns; the model itself holds the best weights when `fit` ends."
@@ -205,14 +205,14 @@ class TrainResult:
     seconds:float            # training time of this call (a resumed run counts only what it ran)
     checkpoint:Path|None=None
 
-# %% ../nbs/04_train.ipynb #7940b9cb
+# %% ../nbs/04_train.ipynb #366b78b6
 def _new_history():
     return {k: [] for k in ('epoch', 'train_loss', 'train_acc', 'train_aux', 'val_loss', 'val_acc', 'lr', 'seconds')}
 
-# %% ../nbs/04_train.ipynb #85283642
+# %% ../nbs/04_train.ipynb #ecaba76c
 def _epoch_seed(seed, epoch): return seed * 1_000_003 + epoch
 
-# %% ../nbs/04_train.ipynb #7f85b826
+# %% ../nbs/04_train.ipynb #95d7171e
 def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> logits, `model.aux_loss()` -> scalar
         x:torch.Tensor,         # (N, 1, 64, 72) log1p maps
         y:torch.Tensor,         # (N,) int64 labels
@@ -275,10 +275,10 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
     return TrainResult(history, best_epoch, best_loss, bool(stopped and len(history['epoch']) < cfg.epochs),
                        time.perf_counter() - t_start, Path(checkpoint) if checkpoint is not None else None)
 
-# %% ../nbs/04_train.ipynb #54c358d7
+# %% ../nbs/04_train.ipynb #a079c3ae
 OKABE_ITO = ('#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000')
 
-# %% ../nbs/04_train.ipynb #0765d341
+# %% ../nbs/04_train.ipynb #39af1ffb
 def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
                          title:str|None=None,
                         )->Figure:

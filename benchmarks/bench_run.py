@@ -1,0 +1,70 @@
+"""Time the default `hcal-ml4dqm run` stage by stage, and measure its peak memory.
+
+Two cases, each in a fresh Python process (so that its peak resident memory is its own):
+  default  `hcal-ml4dqm run` with no data dir: synthesizes 2 x 10000 maps, EDA, ViT + MoE-ViT, 3 epochs;
+  files    `hcal-ml4dqm run --data-dir D` on two real-size float64 files (10000 x 64 x 72 each, 351.6 MiB),
+           written first by `write_synthetic`.
+Targets (issue 5, on the project's 2-core CPU): default under 60 s; files peak memory under 1.5 GB.
+Timings on a shared machine are noisy: run it when the machine is quiet, or read them as upper bounds.
+
+  python benchmarks/bench_run.py [--epochs 3] [--n-lumisections 10000] [--cases default files]
+"""
+import argparse, json, resource, subprocess, sys, tempfile, time
+from pathlib import Path
+
+def _peak_rss():
+    "This process's peak resident memory in bytes: VmHWM on Linux (ru_maxrss can carry a parent's peak across exec)."
+    status = Path('/proc/self/status')
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith('VmHWM:'): return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == 'darwin' else 1024)
+
+def child(argv):
+    "Run the CLI in this process; print its stage timings and this process's peak memory as JSON."
+    t0 = time.perf_counter()
+    from hcal_ml4dqm.cli import main
+    t_import = time.perf_counter() - t0
+    code = main(argv)
+    out = Path(argv[argv.index('--out') + 1])
+    timings = json.loads((out / 'metrics.json').read_text())['timings'] if code == 0 else {}
+    peak = _peak_rss()
+    print(json.dumps(dict(code=code, import_s=t_import, timings=timings, peak_bytes=peak)))
+
+def case(name, argv):
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, __file__, '--child', *argv], capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0 or not proc.stdout.strip():
+        sys.exit(f'{name}: failed\n{proc.stderr[-3000:]}')
+    res = json.loads(proc.stdout.strip().splitlines()[-1])
+    stages = ', '.join(f'{k} {v:.1f} s' for k, v in res['timings'].items() if k != 'total')
+    print(f"{name:8s} wall {wall:6.1f} s (process start + imports {res['import_s']:.1f} s; run_study {res['timings']['total']:.1f} s: {stages})")
+    print(f"{'':8s} peak memory (max RSS) {res['peak_bytes'] / 1e9:.2f} GB")
+    return wall, res
+
+if __name__ == '__main__':
+    if sys.argv[1:2] == ['--child']: child(sys.argv[2:]); sys.exit()
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--epochs', type=int, default=3)
+    p.add_argument('--n-lumisections', type=int, default=10000)
+    p.add_argument('--cases', nargs='+', default=['default', 'files'], choices=['default', 'files'])
+    p.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch\'s choice)')
+    a = p.parse_args()
+    load = open('/proc/loadavg').read().split()[:3] if Path('/proc/loadavg').exists() else 'n/a'
+    print(f"torch threads: {a.threads or 'default'}; load average before (1, 5, 15 min): {load}")
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        common = ['--epochs', str(a.epochs), '--no-progress', *(['--threads', str(a.threads)] if a.threads else [])]
+        if 'default' in a.cases:
+            wall, _ = case('default', ['run', '--out', str(tmp / 'default'), '--n-lumisections', str(a.n_lumisections), *common])
+            print(f"{'':8s} target < 60 s: {'met' if wall < 60 else 'NOT met'} ({wall / 60:.2f} of the target)")
+        if 'files' in a.cases:
+            from hcal_ml4dqm.data import write_synthetic
+            t0 = time.perf_counter()
+            paths = write_synthetic(tmp / 'data', n_lumisections=a.n_lumisections)
+            print(f"wrote {len(paths)} float64 files of {paths[0].stat().st_size / 2**20:.1f} MiB in {time.perf_counter() - t0:.1f} s")
+            _, res = case('files', ['run', '--data-dir', str(tmp / 'data'), '--out', str(tmp / 'files'), *common])
+            gb = res['peak_bytes'] / 1e9
+            print(f"{'':8s} target peak < 1.5 GB: {'met' if gb < 1.5 else 'NOT met'} ({gb / 1.5:.2f} of the target)")
+    if Path('/proc/loadavg').exists(): print(f"load average after: {open('/proc/loadavg').read().split()[:3]}")
