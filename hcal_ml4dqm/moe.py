@@ -7,7 +7,7 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/moe.html.md"""
 # %% auto #0
 __all__ = ['load_balance_loss', 'router_z_loss', 'MoE', 'MoEViT', 'build_model']
 
-# %% ../nbs/03_moe.ipynb #64ef455b
+# %% ../nbs/03_moe.ipynb #4375c461
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from .data import N_IETA, N_IPHI, HcalError
 from .vit import FastDropout, ViT, _eval_mode, count_parameters
 
-# %% ../nbs/03_moe.ipynb #ce45a9f5
+# %% ../nbs/03_moe.ipynb #da6fa63c
 def load_balance_loss(probs:torch.Tensor):  # (..., E) router probabilities
     "Switch-Transformer load balancing `E * sum_i f_i * P_i`: `f_i` share of tokens whose first choice is expert i, `P_i` mean probability of expert i."
     n_experts = probs.shape[-1]
@@ -23,12 +23,12 @@ def load_balance_loss(probs:torch.Tensor):  # (..., E) router probabilities
     first_choice = torch.bincount(probs.argmax(-1), minlength=n_experts).to(probs.dtype) / len(probs)  # f_i, no gradient
     return n_experts * (first_choice * probs.mean(0)).sum()
 
-# %% ../nbs/03_moe.ipynb #8d0a158e
+# %% ../nbs/03_moe.ipynb #1d71cb5f
 def router_z_loss(logits:torch.Tensor):  # (..., E) router logits
     "ST-MoE router z-loss: mean over tokens of logsumexp(logits)^2."
     return torch.logsumexp(logits.float(), dim=-1).square().mean()
 
-# %% ../nbs/03_moe.ipynb #2dbcf594
+# %% ../nbs/03_moe.ipynb #5cceec50
 class MoE(nn.Module):
     "Mixture of `num_experts` expert MLPs (D -> hidden -> D, GELU) with a float32 linear router; each token goes to its `top_k` experts."
     def __init__(self,
@@ -64,8 +64,10 @@ class MoE(nn.Module):
 
     def _dense(self, tokens, gate):  # (N, D), (N, E)
         "Every expert on every token: one MLP of width E * H whose hidden units are scaled by their expert's gate."
-        h = self.drop(F.gelu(torch.einsum('nd,edh->neh', tokens, self.w1) + self.b1))  # (N, E, H)
-        return torch.einsum('neh,ehd->nd', h * gate[..., None], self.w2) + gate @ self.b2  # (N, D)
+        (n, d), (e, h) = tokens.shape, self.b1.shape
+        hidden = torch.addmm(self.b1.view(e * h), tokens, self.w1.transpose(0, 1).reshape(d, e * h))  # (N, E H)
+        hidden = self.drop(F.gelu(hidden)).view(n, e, h) * gate[..., None]  # (N, E, H), scaled by the gates
+        return torch.addmm(gate @ self.b2, hidden.view(n, e * h), self.w2.view(e * h, d))  # (N, D)
 
     def _sparse(self, tokens, gate, expert):  # (N, D), (N, k) weights, (N, k) expert indices
         "Each token on its k experts only: the (token, expert) pairs are queued per expert and all queues run in one batched matmul."
@@ -84,7 +86,7 @@ class MoE(nn.Module):
     def __getstate__(self):  # copies and pickles leave the last batch's router output behind
         return {**self.__dict__, 'logits': None, 'probs': None}
 
-# %% ../nbs/03_moe.ipynb #3570a022
+# %% ../nbs/03_moe.ipynb #52fbe5a5
 class MoEViT(ViT):
     "The ViT with every block's MLP replaced by an `MoE` layer; `aux_loss()` returns the router losses of the last forward pass."
     def __init__(self,
@@ -133,7 +135,7 @@ class MoEViT(ViT):
                               entropy=-(probs * probs.clamp_min(1e-12).log()).sum(-1).mean()))
         return stats
 
-# %% ../nbs/03_moe.ipynb #27ef6e11
+# %% ../nbs/03_moe.ipynb #5292d8ad
 def build_model(name:str,  # 'vit' or 'moe'
                 **kwargs):  # constructor arguments, e.g. patch_size=(8, 9)
     "Build the ViT or the MoE-ViT by name."
