@@ -14,13 +14,11 @@ __all__ = ['BASELINES', 'SPLIT_KINDS', 'misordered_pairs', 'classification_metri
 import json
 import os
 import platform
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 # %% ../nbs/05_eval.ipynb #6628c35f
-import matplotlib.pyplot as plt
 import numpy as np
 import sklearn
 import torch
@@ -131,7 +129,8 @@ def evaluate_split(models:dict,        # {name: trained model}
             out[s][name] = classification_metrics(y[idx], predict_proba(model, dataset.x, idx), dataset.class_names)
     if baselines:
         profile = occupancy_features(dataset.x, 'ieta')                     # (N, 64); its sum is the total
-        features = dict(ieta=profile, total=profile.sum(1, keepdims=True))
+        total = profile.sum(1, keepdims=True)
+        features = dict(ieta=profile, total=np.hstack([total, total ** 2]))   # the square lets it pick a band of totals
         for name, kind in BASELINES.items():
             feats = features[kind]
             clf = fit_baseline(feats, y, split.train, seed)
@@ -180,7 +179,8 @@ def plot_roc(metrics:dict,   # {name: `classification_metrics`}, all on the same
              title:str|None=None,
             )->Figure:
     "ROC curves of several classifiers on one plot, with their AUCs; right: the top-left corner enlarged."
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), layout='constrained')
+    fig = Figure(figsize=(10, 4.2), layout='constrained')
+    axes = fig.subplots(1, 2)
     for ax, lim in zip(axes, (1.0, 0.05)):
         for (name, m), colour in zip(metrics.items(), OKABE_ITO):
             if m['roc'] is None: continue
@@ -202,7 +202,8 @@ def plot_confusion_matrices(metrics:dict, # {name: `classification_metrics`}
                            )->Figure:
     "One confusion matrix per classifier (counts, and the fraction of each true class), side by side."
     n = len(metrics)
-    fig, axes = plt.subplots(1, n, figsize=(3.6 * n, 3.4), layout='constrained', squeeze=False)
+    fig = Figure(figsize=(3.6 * n, 3.4), layout='constrained')
+    axes = fig.subplots(1, n, squeeze=False)
     for ax, (name, m) in zip(axes[0], metrics.items()):
         cm = np.asarray(m['confusion'])
         frac = cm / np.maximum(cm.sum(1, keepdims=True), 1)
@@ -269,13 +270,12 @@ def write_report(sections:list, # `Section`s
     return _atomic_write_text(path, render_report(sections, title))
 
 # %% ../nbs/05_eval.ipynb #4dfc9d89
-def save_figure(fig:Figure, # closed after saving
+def save_figure(fig:Figure, # a figure from one of the plot functions
                 path,       # PNG destination
                )->Path:
-    "Save `fig` as PNG and close it."
+    "Save `fig` as PNG."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 # %% ../nbs/05_eval.ipynb #34a0ea7b

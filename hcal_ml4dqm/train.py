@@ -16,7 +16,7 @@ import itertools
 import os
 import random
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 # %% ../nbs/04_train.ipynb #d7eb2455
@@ -25,7 +25,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 # %% ../nbs/04_train.ipynb #dc708b0a
@@ -283,7 +282,8 @@ def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
                          title:str|None=None,
                         )->Figure:
     "Loss, accuracy and learning rate per epoch, training dashed and validation solid, one colour per model."
-    fig, (ax_loss, ax_acc, ax_lr) = plt.subplots(1, 3, figsize=(13, 3.6), layout='constrained')
+    fig = Figure(figsize=(13, 3.6), layout='constrained')   # not pyplot: no global state, nothing shown twice
+    ax_loss, ax_acc, ax_lr = fig.subplots(1, 3)
     for (name, h), colour in zip(histories.items(), itertools.cycle(OKABE_ITO)):
         ep = h['epoch']
         for ax, key in ((ax_loss, 'loss'), (ax_acc, 'acc')):
