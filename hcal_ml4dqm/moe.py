@@ -7,7 +7,7 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/moe.html.md"""
 # %% auto #0
 __all__ = ['load_balance_loss', 'router_z_loss', 'MoE', 'MoEViT', 'build_model']
 
-# %% ../nbs/03_moe.ipynb #4375c461
+# %% ../nbs/03_moe.ipynb #4ad19eda
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 from .data import N_IETA, N_IPHI, HcalError
 from .vit import FastDropout, ViT, _eval_mode, count_parameters
 
-# %% ../nbs/03_moe.ipynb #da6fa63c
+# %% ../nbs/03_moe.ipynb #522026d5
 def load_balance_loss(probs:torch.Tensor):  # (..., E) router probabilities
     "Switch-Transformer load balancing `E * sum_i f_i * P_i`: `f_i` share of tokens whose first choice is expert i, `P_i` mean probability of expert i."
     n_experts = probs.shape[-1]
@@ -23,12 +23,12 @@ def load_balance_loss(probs:torch.Tensor):  # (..., E) router probabilities
     first_choice = torch.bincount(probs.argmax(-1), minlength=n_experts).to(probs.dtype) / len(probs)  # f_i, no gradient
     return n_experts * (first_choice * probs.mean(0)).sum()
 
-# %% ../nbs/03_moe.ipynb #1d71cb5f
+# %% ../nbs/03_moe.ipynb #0c161f6d
 def router_z_loss(logits:torch.Tensor):  # (..., E) router logits
     "ST-MoE router z-loss: mean over tokens of logsumexp(logits)^2."
     return torch.logsumexp(logits.float(), dim=-1).square().mean()
 
-# %% ../nbs/03_moe.ipynb #5cceec50
+# %% ../nbs/03_moe.ipynb #3fc2345e
 class MoE(nn.Module):
     "Mixture of `num_experts` expert MLPs (D -> hidden -> D, GELU) with a float32 linear router; each token goes to its `top_k` experts."
     def __init__(self,
@@ -86,7 +86,7 @@ class MoE(nn.Module):
     def __getstate__(self):  # copies and pickles leave the last batch's router output behind
         return {**self.__dict__, 'logits': None, 'probs': None}
 
-# %% ../nbs/03_moe.ipynb #52fbe5a5
+# %% ../nbs/03_moe.ipynb #4f008b6d
 class MoEViT(ViT):
     "The ViT with every block's MLP replaced by an `MoE` layer; `aux_loss()` returns the router losses of the last forward pass."
     def __init__(self,
@@ -135,7 +135,7 @@ class MoEViT(ViT):
                               entropy=-(probs * probs.clamp_min(1e-12).log()).sum(-1).mean()))
         return stats
 
-# %% ../nbs/03_moe.ipynb #5292d8ad
+# %% ../nbs/03_moe.ipynb #361a2938
 def build_model(name:str,  # 'vit' or 'moe'
                 **kwargs):  # constructor arguments, e.g. patch_size=(8, 9)
     "Build the ViT or the MoE-ViT by name."

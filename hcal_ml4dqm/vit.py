@@ -7,7 +7,7 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/vit.html.md"""
 # %% auto #0
 __all__ = ['fast_dropout', 'FastDropout', 'patch_grid', 'PatchEmbed', 'Attention', 'Mlp', 'Block', 'ViT', 'count_parameters']
 
-# %% ../nbs/02_vit.ipynb #0fe419ac
+# %% ../nbs/02_vit.ipynb #4881a3ec
 import math
 from contextlib import contextmanager
 
@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from .data import N_IETA, N_IPHI, DataError, HcalError
 
-# %% ../nbs/02_vit.ipynb #2028506a
+# %% ../nbs/02_vit.ipynb #5ad3ee50
 def fast_dropout(x:torch.Tensor,  # activations, any shape
                  p:float,          # probability of zeroing each element, 0 <= p < 1
                  training=True):   # when False, `x` is returned unchanged
@@ -33,7 +33,7 @@ def fast_dropout(x:torch.Tensor,  # activations, any shape
     keep = (r >= n_drop - 32768).to(x.dtype).mul_(65536 / (65536 - n_drop))  # 0 or 1/(1-p)
     return x * keep
 
-# %% ../nbs/02_vit.ipynb #38bfa183
+# %% ../nbs/02_vit.ipynb #002815ee
 class FastDropout(nn.Module):
     "`fast_dropout` as a module: active in training mode, the identity in eval mode or when `p` is 0."
     def __init__(self, p=0.1):  # probability of zeroing each element
@@ -44,7 +44,7 @@ class FastDropout(nn.Module):
     def forward(self, x): return fast_dropout(x, self.p, self.training)
     def extra_repr(self): return f"p={self.p}"
 
-# %% ../nbs/02_vit.ipynb #a69707a6
+# %% ../nbs/02_vit.ipynb #12f85614
 def _pair(v): return (int(v), int(v)) if isinstance(v, (int, np.integer)) else tuple(int(i) for i in v)
 
 def _nearest_divisor(n, d): return min((k for k in range(1, n + 1) if n % k == 0), key=lambda k: (abs(k - d), -k))
@@ -62,7 +62,7 @@ def patch_grid(img_size=(N_IETA, N_IPHI),  # map size (H, W)
                         f"or pad=True to zero-pad the map to {H + pad_h} x {W + pad_w}")
     return ((H + pad_h) // ph, (W + pad_w) // pw), (pad_h, pad_w)
 
-# %% ../nbs/02_vit.ipynb #4b3cfc59
+# %% ../nbs/02_vit.ipynb #089cba39
 class PatchEmbed(nn.Module):
     "Cut (B, C, H, W) maps into a `grid` of patches and embed each one linearly: (B, gh * gw, embed_dim), row-major."
     def __init__(self, img_size=(N_IETA, N_IPHI), patch_size=(32, 36), in_chans=1, embed_dim=64, pad=False):
@@ -79,7 +79,7 @@ class PatchEmbed(nn.Module):
         x = x.reshape(len(x), self.in_chans, gh, ph, gw, pw).permute(0, 2, 4, 1, 3, 5)  # (B, gh, gw, C, ph, pw)
         return self.proj(x.reshape(len(x), gh * gw, -1))  # (B, T, D)
 
-# %% ../nbs/02_vit.ipynb #625a32fb
+# %% ../nbs/02_vit.ipynb #f99c5f6b
 class Attention(nn.Module):
     "Multi-head self-attention: fused qkv, SDPA (fast) or an explicit softmax that returns the weights, output projection and dropout."
     def __init__(self, dim=64, num_heads=2, attn_drop=0., proj_drop=0.):
@@ -102,7 +102,7 @@ class Attention(nn.Module):
         x = self.proj_drop(self.proj(x.transpose(1, 2).reshape(B, T, D)))
         return (x, weights) if return_weights else x
 
-# %% ../nbs/02_vit.ipynb #3b1687c0
+# %% ../nbs/02_vit.ipynb #c286a04b
 class Mlp(nn.Module):
     "Token-wise MLP: Linear, GELU, dropout, Linear, dropout."
     def __init__(self, dim=64, hidden=256, drop=0.):
@@ -112,7 +112,7 @@ class Mlp(nn.Module):
 
     def forward(self, x): return self.drop(self.fc2(self.drop(F.gelu(self.fc1(x)))))
 
-# %% ../nbs/02_vit.ipynb #c69676fc
+# %% ../nbs/02_vit.ipynb #25310d7a
 class Block(nn.Module):
     "Pre-norm transformer block: x + attn(norm1(x)), then x + mlp(norm2(x))."
     def __init__(self, dim=64, num_heads=2, mlp_ratio=4., drop=0., attn_drop=0.):
@@ -129,7 +129,7 @@ class Block(nn.Module):
         x = x + self.mlp(self.norm2(x))
         return (x, weights) if return_weights else x
 
-# %% ../nbs/02_vit.ipynb #95a15d55
+# %% ../nbs/02_vit.ipynb #9c67a13e
 @contextmanager
 def _eval_mode(model):
     "Switch `model` to eval mode and gradients off for a block; restore its mode afterwards."
@@ -139,7 +139,7 @@ def _eval_mode(model):
         with torch.no_grad(): yield model
     finally: model.train(was_training)
 
-# %% ../nbs/02_vit.ipynb #bf2e27ba
+# %% ../nbs/02_vit.ipynb #eba08f18
 class ViT(nn.Module):
     "Vision Transformer for (B, in_chans, H, W) maps: patch tokens + CLS + position, pre-norm blocks, LayerNorm, linear head on CLS."
     def __init__(self,
@@ -211,7 +211,7 @@ class ViT(nn.Module):
         "Weighted sum of the auxiliary losses of the last forward pass, to add to the classification loss: 0 for the plain ViT."
         return torch.zeros((), device=self.pos_embed.device)
 
-# %% ../nbs/02_vit.ipynb #01850d7c
+# %% ../nbs/02_vit.ipynb #af63b5ad
 def count_parameters(model:nn.Module):  # any torch module
     "Number of trainable parameters."
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
