@@ -25,11 +25,13 @@ def child(argv):
     t0 = time.perf_counter()
     from hcal_ml4dqm.cli import main
     t_import = time.perf_counter() - t0
+    t0 = time.perf_counter()
     code = main(argv)
+    t_main = time.perf_counter() - t0
     out = Path(argv[argv.index('--out') + 1])
     timings = json.loads((out / 'metrics.json').read_text())['timings'] if code == 0 else {}
     peak = _peak_rss()
-    print(json.dumps(dict(code=code, import_s=t_import, timings=timings, peak_bytes=peak)))
+    print(json.dumps(dict(code=code, import_s=t_import, main_s=t_main, timings=timings, peak_bytes=peak)))
 
 def case(name, argv):
     t0 = time.perf_counter()
@@ -39,7 +41,9 @@ def case(name, argv):
         sys.exit(f'{name}: failed\n{proc.stderr[-3000:]}')
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     stages = ', '.join(f'{k} {v:.1f} s' for k, v in res['timings'].items() if k != 'total')
-    print(f"{name:8s} wall {wall:6.1f} s (process start + imports {res['import_s']:.1f} s; run_study {res['timings']['total']:.1f} s: {stages})")
+    setup = res['main_s'] - res['timings']['total']
+    print(f"{name:8s} wall {wall:6.1f} s = Python start and exit {wall - res['import_s'] - res['main_s']:.1f} s + import cli {res['import_s']:.1f} s"
+          f" + the command's imports {setup:.1f} s + run_study {res['timings']['total']:.1f} s ({stages})")
     print(f"{'':8s} peak memory (max RSS) {res['peak_bytes'] / 1e9:.2f} GB")
     return wall, res
 
@@ -52,7 +56,7 @@ if __name__ == '__main__':
     p.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch\'s choice)')
     a = p.parse_args()
     load = open('/proc/loadavg').read().split()[:3] if Path('/proc/loadavg').exists() else 'n/a'
-    print(f"torch threads: {a.threads or 'default'}; load average before (1, 5, 15 min): {load}")
+    print(f"torch threads: {a.threads or 'the CLI default (--threads 1)'}; load average before (1, 5, 15 min): {load}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         common = ['--epochs', str(a.epochs), '--no-progress', *(['--threads', str(a.threads)] if a.threads else [])]

@@ -31,7 +31,7 @@ from sklearn.preprocessing import StandardScaler
 # %% ../nbs/05_eval.ipynb #501d049e
 import hcal_ml4dqm
 from .data import HcalError, block_split, dataset_from_arrays, load_dataset, random_split, synthesize
-from .train import (MODEL_NAMES, OKABE_ITO, build_model, default_config, fit, load_checkpoint,
+from .train import (MODEL_NAMES, OKABE_ITO, atomic_write, build_model, default_config, fit, load_checkpoint,
                                model_from_checkpoint, pick_device, plot_training_curves, predict_proba)
 
 # %% ../nbs/05_eval.ipynb #76fb9094
@@ -237,13 +237,6 @@ def render_report(sections:list, # `Section`s, in order
         parts += [f'![{cap}]({Path(p).as_posix()})\n\n*{cap}*' for p, cap in s.figures]
     return '\n\n'.join(parts) + '\n'
 
-# %% ../nbs/05_eval.ipynb #99e56e16
-def _atomic_write_text(path, text):
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    tmp.write_text(text); os.replace(tmp, path)
-    return path
-
 # %% ../nbs/05_eval.ipynb #56483c3a
 def _jsonable(o):
     if isinstance(o, dict): return {str(k): _jsonable(v) for k, v in o.items()}
@@ -254,20 +247,22 @@ def _jsonable(o):
     if isinstance(o, (float, np.floating)): return None if not np.isfinite(o) else float(o)
     return o
 
-# %% ../nbs/05_eval.ipynb #be6f709d
+# %% ../nbs/05_eval.ipynb #48cad098
 def write_metrics(metrics:dict, # numbers, strings, lists, dicts, NumPy values, paths
                   path,         # e.g. OUT/metrics.json
                  )->Path:
     "Write `metrics` as JSON (NaN and inf become null), atomically."
-    return _atomic_write_text(path, json.dumps(_jsonable(metrics), indent=1, allow_nan=False) + '\n')
+    text = json.dumps(_jsonable(metrics), indent=1, allow_nan=False) + '\n'
+    return atomic_write(path, lambda tmp: tmp.write_text(text))
 
-# %% ../nbs/05_eval.ipynb #1e2bced8
+# %% ../nbs/05_eval.ipynb #be6f709d
 def write_report(sections:list, # `Section`s
                  path,          # e.g. OUT/report.md; figure paths are relative to its directory
                  title:str='hcal_ml4dqm report',
                 )->Path:
     "Write `report.md`, atomically."
-    return _atomic_write_text(path, render_report(sections, title))
+    text = render_report(sections, title)
+    return atomic_write(path, lambda tmp: tmp.write_text(text))
 
 # %% ../nbs/05_eval.ipynb #4dfc9d89
 def save_figure(fig:Figure, # a figure from one of the plot functions
@@ -330,7 +325,7 @@ def attention_sections(models:dict, # {name: trained model} of the first seed of
 # %% ../nbs/05_eval.ipynb #58e03648
 def _fmt_seconds(t): return f'{t:.1f} s'
 
-# %% ../nbs/05_eval.ipynb #8149fdce
+# %% ../nbs/05_eval.ipynb #e04421a9
 def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, figures/ and checkpoints/ go
               data_dir=None,                # two run files (`find_runs`); None: the synthetic default
               epochs:int=3,
@@ -391,23 +386,20 @@ def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, fig
                 ckpt = out / 'checkpoints' / f'{kind}-seed{seed}' / f'{name}.pt'
                 if 'train' in stages:
                     stage(f'train {name} ({kind} split, seed {seed})'); t = time.perf_counter()
-                    model = build_model(name, seed=seed)
                     cfg = default_config(name, epochs=epochs, device=str(dev), seed=seed, lr=lr,
                                          batch_size=batch_size, patience=patience)
-                    res = fit(model, dataset.x, dataset.y, split, cfg, checkpoint=ckpt, resume=resume,
-                              progress=progress, name=name, extra=extra)
+                    fit(build_model(name, seed=seed), dataset.x, dataset.y, split, cfg, checkpoint=ckpt, resume=resume,
+                        progress=progress, name=name, extra=extra)
                     timings['train'] += time.perf_counter() - t
-                    rec['train'][name] = dict(history=res.history, best_epoch=res.best_epoch, best_val_loss=res.best_val_loss,
-                                              stopped_early=res.stopped_early, seconds=res.seconds,
-                                              config=cfg.__dict__, model_config=model.config, checkpoint=ckpt.relative_to(out))
-                else:
-                    ck = load_checkpoint(ckpt)
-                    if {k: ck['extra'].get(k) for k in extra} != extra:
-                        raise HcalError(f'{ckpt}: was trained with other data or split options; pass the options `train` used')
-                    model = model_from_checkpoint(ck).to(dev)
-                    rec['train'][name] = dict(history=ck['history'], best_epoch=ck['best_epoch'], best_val_loss=ck['best_val_loss'],
-                                              stopped_early=False, seconds=float(sum(ck['history']['seconds'])),
-                                              config=ck['config'], model_config=ck['model_config'], checkpoint=ckpt.relative_to(out))
+                ck = load_checkpoint(ckpt)     # what `fit` just wrote, or what an earlier `train` wrote
+                if ck['extra'] != extra:
+                    raise HcalError(f'{ckpt}: was trained with other data or split options; pass the options `train` used')
+                model = model_from_checkpoint(ck).to(dev)
+                hist = ck['history']
+                rec['train'][name] = dict(history=hist, best_epoch=ck['best_epoch'], best_val_loss=ck['best_val_loss'],
+                                          stopped_early=len(hist['epoch']) < ck['config']['epochs'],
+                                          seconds=float(sum(hist['seconds'])), config=ck['config'],
+                                          model_config=ck['model_config'], checkpoint=ckpt.relative_to(out))
                 trained[name] = model
             if 'evaluate' in stages:
                 stage(f'evaluate ({kind} split, seed {seed})'); t = time.perf_counter()

@@ -6,8 +6,8 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/train.html.md"""
 
 # %% auto #0
 __all__ = ['DEFAULT_HPARAMS', 'MODEL_NAMES', 'OKABE_ITO', 'pick_device', 'seed_everything', 'TrainConfig', 'default_config',
-           'model_class', 'build_model', 'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint', 'predict_proba',
-           'TrainResult', 'fit', 'plot_training_curves']
+           'model_class', 'build_model', 'atomic_write', 'save_checkpoint', 'load_checkpoint', 'model_from_checkpoint',
+           'predict_proba', 'TrainResult', 'fit', 'plot_training_curves']
 
 # %% ../nbs/04_train.ipynb #80e633f8
 import contextlib
@@ -113,21 +113,28 @@ def _class_name(model):
     return cls.__name__ if cls.__name__ in MODEL_NAMES and cls.__module__.startswith('hcal_ml4dqm') else f'{cls.__module__}.{cls.__qualname__}'
 
 # %% ../nbs/04_train.ipynb #c318c379
-def save_checkpoint(state:dict, # what to store (tensors, numbers, strings, lists, dicts)
-                    path,       # destination file; its directory is created
-                   )->Path:
-    "Write `state` to `path` atomically (temporary file, then rename)."
+def atomic_write(path,  # destination file; its directory is created
+                 write, # `write(tmp_path)` writes the content to a temporary file beside `path`
+                )->Path:
+    "Write a file atomically: `write` fills a temporary file in the same directory, which is then renamed to `path`."
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
     try:
-        torch.save(state, tmp)
+        write(tmp)
         os.replace(tmp, path)
     finally:
         if tmp.exists(): tmp.unlink()
     return path
 
 # %% ../nbs/04_train.ipynb #7439c7ed
+def save_checkpoint(state:dict, # what to store (tensors, numbers, strings, lists, dicts)
+                    path,       # destination file; its directory is created
+                   )->Path:
+    "Write `state` to `path` atomically (temporary file, then rename)."
+    return atomic_write(path, lambda tmp: torch.save(state, tmp))
+
+# %% ../nbs/04_train.ipynb #c2c51d0f
 def load_checkpoint(path, # a file written by `save_checkpoint`
                    )->dict:
     "The state stored in `path` (tensors on the CPU); `HcalError` if it is missing or unreadable."
@@ -136,7 +143,7 @@ def load_checkpoint(path, # a file written by `save_checkpoint`
     try: return torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e: raise HcalError(f"{path}: not a readable checkpoint ({type(e).__name__})") from None
 
-# %% ../nbs/04_train.ipynb #c9f88536
+# %% ../nbs/04_train.ipynb #ea56aa55
 def model_from_checkpoint(ckpt,          # a path or a loaded checkpoint dict
                           which='best',  # 'best' (lowest validation loss) or 'last' (end of the last epoch)
                          )->nn.Module:
@@ -211,7 +218,7 @@ def _new_history():
 # %% ../nbs/04_train.ipynb #ecaba76c
 def _epoch_seed(seed, epoch): return seed * 1_000_003 + epoch
 
-# %% ../nbs/04_train.ipynb #95d7171e
+# %% ../nbs/04_train.ipynb #5d200832
 def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> logits, `model.aux_loss()` -> scalar
         x:torch.Tensor,         # (N, 1, 64, 72) log1p maps
         y:torch.Tensor,         # (N,) int64 labels
@@ -236,6 +243,8 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
         ck = load_checkpoint(checkpoint)
         if ck['model_class'] != ident['model_class'] or ck['model_config'] != model.config:
             raise HcalError(f"{checkpoint}: holds a different model ({ck['model_class']}); not resuming")
+        if extra is not None and ck['extra'] != extra:
+            raise HcalError(f"{checkpoint}: was trained with other data or split options; not resuming")
         model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer']); sched.load_state_dict(ck['scheduler'])
         history, start, best = ck['history'], ck['epoch'], ck['best_model']
         best_epoch, best_loss, stale = ck['best_epoch'], ck['best_val_loss'], ck['stale_epochs']
