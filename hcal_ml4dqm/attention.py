@@ -12,7 +12,7 @@ __all__ = ['UNDECIDED_ENTROPY', 'COLLAPSE_SHARE', 'PURE_PLACE', 'RUN_SHIFT', 'EX
            'analyse_attention', 'faithfulness_numbers', 'attention_findings', 'write_attention', 'attention_markdown',
            'display_name', 'attention_from_checkpoints', 'report_sections']
 
-# %% ../nbs/06_attention.ipynb #2e397b11
+# %% ../nbs/06_attention.ipynb #3ddcf165
 import json
 import math
 import os
@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from .data import N_IETA, N_IPHI, HcalError
 from .eda import DETECTOR_EXTENT, DIFF_CMAP, MAP_CMAP, plot_style, show_map
 
-# %% ../nbs/06_attention.ipynb #6800b130
+# %% ../nbs/06_attention.ipynb #7531ffbe
 def patch_size_of(model):  # a ViT or MoE-ViT (with `grid`, and `config['patch_size']` if it has one)
     "The model's patch size (iEta rows, iPhi columns) per token: its config's, or the map shape divided by `model.grid`."
     cfg = getattr(model, 'config', None)
@@ -34,7 +34,7 @@ def patch_size_of(model):  # a ViT or MoE-ViT (with `grid`, and `config['patch_s
     if ps is None: ps = (N_IETA // model.grid[0], N_IPHI // model.grid[1])
     return (ps, ps) if isinstance(ps, int) else tuple(int(p) for p in ps)
 
-# %% ../nbs/06_attention.ipynb #741d494f
+# %% ../nbs/06_attention.ipynb #67d6dea6
 def upsample(grid_maps,                # (..., gh, gw) one value per patch
              patch_size,               # (rows, columns) of map cells per patch
              shape=(N_IETA, N_IPHI)):  # the full map's shape
@@ -48,7 +48,7 @@ def upsample(grid_maps,                # (..., gh, gw) one value per patch
     out[..., :up.shape[-2], :up.shape[-1]] = up
     return out
 
-# %% ../nbs/06_attention.ipynb #f756e05a
+# %% ../nbs/06_attention.ipynb #4c159e5e
 def pool(maps,         # (..., 64, 72) one value per cell
          patch_size):  # (rows, columns) of map cells per patch
     "Mean over each patch's cells: (..., gh, gw), the reverse of `upsample`."
@@ -58,14 +58,14 @@ def pool(maps,         # (..., 64, 72) one value per cell
     a = a[..., :gh * ph, :gw * pw]
     return a.reshape(a.shape[:-2] + (gh, ph, gw, pw)).mean(axis=(-3, -1))
 
-# %% ../nbs/06_attention.ipynb #299756a9
+# %% ../nbs/06_attention.ipynb #40626727
 def _batched(fn, x, batch_size=256):
     "Apply `fn` to `x` batch by batch without gradients; concatenate its numpy results (or tuples of them) along the first axis."
     with torch.no_grad(): outs = [fn(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
     if isinstance(outs[0], tuple): return tuple(np.concatenate(o) for o in zip(*outs))
     return np.concatenate(outs)
 
-# %% ../nbs/06_attention.ipynb #df70ed2c
+# %% ../nbs/06_attention.ipynb #9096e548
 def cls_attention(model,            # a ViT or MoE-ViT (with `attention_maps` and `grid`)
                   x,                # (B, 1, 64, 72) input maps
                   block=-1,         # which block's attention (default: the last)
@@ -78,7 +78,7 @@ def cls_attention(model,            # a ViT or MoE-ViT (with `attention_maps` an
         return a[:, :, 0, 1:].reshape(len(xb), a.shape[1], gh, gw).float().cpu().numpy()
     return _batched(one, x, batch_size)
 
-# %% ../nbs/06_attention.ipynb #677a8fc1
+# %% ../nbs/06_attention.ipynb #789cf9ef
 def attention_rollout(attentions):  # list over blocks of (B, heads, 1+T, 1+T) attention (tensors or arrays)
     "Attention rollout (Abnar & Zuidema 2020): heads averaged, identity added, rows renormalised, multiplied through the blocks: (B, 1+T, 1+T)."
     rollout = None
@@ -89,7 +89,7 @@ def attention_rollout(attentions):  # list over blocks of (B, heads, 1+T, 1+T) a
         rollout = a if rollout is None else a @ rollout       # later blocks mix what earlier ones produced
     return rollout
 
-# %% ../nbs/06_attention.ipynb #e21fe9e2
+# %% ../nbs/06_attention.ipynb #e38bfa17
 def rollout_map(model,            # a ViT or MoE-ViT
                 x,                # (B, 1, 64, 72) input maps
                 batch_size=256):  # maps per forward pass
@@ -98,7 +98,7 @@ def rollout_map(model,            # a ViT or MoE-ViT
     gh, gw = model.grid
     return _batched(lambda xb: attention_rollout(model.attention_maps(xb))[:, 0, 1:].reshape(len(xb), gh, gw), x, batch_size)
 
-# %% ../nbs/06_attention.ipynb #3a89db3a
+# %% ../nbs/06_attention.ipynb #ab7ed04e
 def expert_routing(model,            # an MoE-ViT (with `routing` and `grid`)
                    x,                # (B, 1, 64, 72) input maps
                    batch_size=256):  # maps per forward pass
@@ -113,7 +113,7 @@ def expert_routing(model,            # an MoE-ViT (with `routing` and `grid`)
                 expert[:, :, 0].swapaxes(0, 1), probs.swapaxes(0, 1))
     return tuple(a.swapaxes(0, 1) for a in _batched(one, x, batch_size))
 
-# %% ../nbs/06_attention.ipynb #fda58bde
+# %% ../nbs/06_attention.ipynb #ea54f4c0
 def mean_by_class(maps,             # (N, ...) one map per input
                   y,                # (N,) class labels
                   n_classes=None):  # default: max(y) + 1
@@ -122,7 +122,7 @@ def mean_by_class(maps,             # (N, ...) one map per input
     n_classes = n_classes or int(y.max()) + 1
     return np.stack([maps[y == c].mean(axis=0) for c in range(n_classes)])
 
-# %% ../nbs/06_attention.ipynb #c6510461
+# %% ../nbs/06_attention.ipynb #5f3141d7
 def attention_vs_occupancy(attention,       # (gh, gw) mean attention to each patch (CLS row or rollout)
                            occupancy_diff,  # (64, 72) difference of the runs' mean occupancy (or log-occupancy)
                            active,          # (64, 72) bool: cells that are ever non-zero
@@ -136,7 +136,7 @@ def attention_vs_occupancy(attention,       # (gh, gw) mean attention to each pa
     return dict(active_share=float(att[active_patch].sum()), active_share_uniform=float(active_patch.mean()),
                 corr_abs_diff=corr, n_patches=int(att.size))
 
-# %% ../nbs/06_attention.ipynb #e5df93b6
+# %% ../nbs/06_attention.ipynb #e6093e5e
 def routing_summary(expert,      # (L, N, gh, gw) top-1 expert of every patch, from `expert_routing`
                     cls_expert,  # (L, N) top-1 expert of the CLS token
                     probs,       # (L, N, 1+T, E) routing probabilities
@@ -157,7 +157,7 @@ def routing_summary(expert,      # (L, N, gh, gw) top-1 expert of every patch, f
                 patch_prob=patch_prob, purity=overall.max(-1).mean(axis=(1, 2)),                     # (L,)
                 run_shift=0.5 * np.abs(patch_prob[0] - patch_prob[-1]).sum(1).mean(axis=(1, 2)))     # (L,)
 
-# %% ../nbs/06_attention.ipynb #9380705b
+# %% ../nbs/06_attention.ipynb #1753cc30
 UNDECIDED_ENTROPY, COLLAPSE_SHARE, PURE_PLACE, RUN_SHIFT = 0.9, 0.95, 0.9, 0.25   # thresholds of `expert_verdict`
 
 _OVERALL = {
@@ -187,7 +187,7 @@ def expert_verdict(summary):  # from `routing_summary`
                f"Across the {len(kinds)} layers: " + ', '.join(f'{n} {k}' for k, n in counts.items()) + '.')
     return overall, lines
 
-# %% ../nbs/06_attention.ipynb #b17da1a6
+# %% ../nbs/06_attention.ipynb #d3ea4742
 def _default_ks(n_tokens):
     "Numbers of patches to remove: 0, 1, 2 and 1/8, 1/4, 1/2, 3/4 and all of them."
     return sorted({k for k in [0, 1, 2] + [round(f * n_tokens) for f in (0.125, 0.25, 0.5, 0.75, 1.0)] if k <= n_tokens})
@@ -200,7 +200,7 @@ def _zero_patches(x, removed, patch_size):
     keep[:, :cells.shape[1], :cells.shape[2]] = (~cells).to(x.dtype)
     return x * keep[:, None]
 
-# %% ../nbs/06_attention.ipynb #8c263990
+# %% ../nbs/06_attention.ipynb #bfd9219b
 def faithfulness(model,             # a ViT or MoE-ViT
                  x,                 # (B, 1, 64, 72) input maps
                  rankings,          # {name: (B, gh, gw) score per patch, highest removed first}
@@ -239,7 +239,7 @@ def faithfulness(model,             # a ViT or MoE-ViT
     out['random flips'] = np.mean([flips[n] for n in rnd], 0) / len(x)
     return out
 
-# %% ../nbs/06_attention.ipynb #a4330f4f
+# %% ../nbs/06_attention.ipynb #584aa1c4
 def _guides(ax, patch_size, active=None, color='white'):
     "Patch-grid lines, and dashed lines at the edges of the active iEta bands."
     ph, pw = patch_size
@@ -252,7 +252,7 @@ def _guides(ax, patch_size, active=None, color='white'):
 def _input_norm(inputs):
     return Normalize(0, max(float(np.nanmax(inputs)), 1e-6))
 
-# %% ../nbs/06_attention.ipynb #e69a257e
+# %% ../nbs/06_attention.ipynb #f9450de5
 def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
                    cls,             # (n, heads, gh, gw) last-block CLS attention, from `cls_attention`
                    patch_size,      # (rows, columns) per patch
@@ -298,7 +298,7 @@ def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
                      ' (white lines: patches; dashed: edges of the active bands)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #3fdd6852
+# %% ../nbs/06_attention.ipynb #9ae53e42
 def _relative(maps):
     "Attention maps divided by the uniform share: 1 = as much as every patch would get under uniform attention."
     maps = np.asarray(maps, dtype=float)
@@ -340,7 +340,7 @@ def plot_mean_attention(rows,             # list of dict(label=..., maps=(C, gh,
         fig.suptitle('Where the models look, per run, beside where the runs differ (1 = uniform attention; red: second run higher)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #ddc144b4
+# %% ../nbs/06_attention.ipynb #a3a7a391
 EXPERT_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000']  # Okabe-Ito
 
 def plot_expert_routing(summary,       # from `routing_summary`
@@ -385,7 +385,7 @@ def plot_expert_routing(summary,       # from `routing_summary`
                      'bars: share of tokens (hatched: second run)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #b03234dc
+# %% ../nbs/06_attention.ipynb #d4a048b8
 def plot_faithfulness(results):   # {model name: dict from `faithfulness`}
     "Confidence in the predicted class as the top-ranked (attention, rollout) or random patches are zeroed, one panel per model."
     styles = {'attention': ('#0072B2', 'o', 'last-block CLS attention'), 'rollout': ('#E69F00', 's', 'attention rollout'),
@@ -403,7 +403,7 @@ def plot_faithfulness(results):   # {model name: dict from `faithfulness`}
         fig.suptitle('Faithfulness: removing the most-attended patches vs as many random ones (dotted: chance)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #92513107
+# %% ../nbs/06_attention.ipynb #60a3b32d
 def occupancy_reference(x,   # (N, 1, 64, 72) input maps, log(1 + occupancy)
                         y):  # (N,) class labels
     "What the attention is compared with: the mean occupancy difference (last class minus first, (64, 72)) and the active cells (bool (64, 72))."
@@ -411,7 +411,7 @@ def occupancy_reference(x,   # (N, 1, 64, 72) input maps, log(1 + occupancy)
     mean = mean_by_class(occ, np.asarray(y))
     return mean[-1] - mean[0], (occ > 0).any(axis=0)
 
-# %% ../nbs/06_attention.ipynb #13fefe35
+# %% ../nbs/06_attention.ipynb #6bbd19fe
 def analyse_attention(model,            # a ViT or MoE-ViT
                       x,                # (N, 1, 64, 72) input maps
                       y,                # (N,) class labels
@@ -442,7 +442,7 @@ def analyse_attention(model,            # a ViT or MoE-ViT
         out['verdict'] = expert_verdict(out['routing'])
     return out
 
-# %% ../nbs/06_attention.ipynb #eb302cb3
+# %% ../nbs/06_attention.ipynb #9886aa5c
 def _at_quarter(f):
     "Index of the k closest to a quarter of the patches (at least 1)."
     return int(np.argmin(np.abs(f['fraction'] - 0.25) + (f['k'] == 0)))
@@ -456,39 +456,50 @@ def faithfulness_numbers(f):  # dict from `faithfulness`
                       flips_quarter=float(f[f'{key} flips'][j]))
             for key in ('attention', 'rollout', 'random') if key in f}
 
-# %% ../nbs/06_attention.ipynb #e21a2fe1
+# %% ../nbs/06_attention.ipynb #71a9f685
+def _pace(drop, random_drop, tol=0.01):
+    "'faster than' / 'about as fast as' / 'slower than' chance, for mean confidence drops."
+    return 'faster than' if drop > random_drop + tol else 'slower than' if drop < random_drop - tol else 'about as fast as'
+
+def _model_findings(a):
+    "The findings sentences of one model, from `analyse_attention`'s numbers."
+    fn = faithfulness_numbers(a['faithfulness'])
+    att, ro, rnd = fn['attention'], fn['rollout'], fn['random']
+    (gh, gw), k = a['grid'], att['k']
+    s = [f"{a['name']} ({gh} x {gw} patches; accuracy {a['accuracy']:.3f} on the {a['n_maps']} maps analysed).",
+         f"Zeroing its {k} most-attended of {gh * gw} patches lowers its confidence by {att['drop_quarter']:.3f} "
+         f"({att['flips_quarter']:.0%} of predictions flip; by rollout {ro['drop_quarter']:.3f}), against {rnd['drop_quarter']:.3f} "
+         f"({rnd['flips_quarter']:.0%}) for as many random patches; over all numbers of patches removed, last-block attention lowers it "
+         f"{_pace(att['mean_drop'], rnd['mean_drop'])} chance (mean drop {att['mean_drop']:.3f} vs {rnd['mean_drop']:.3f}), "
+         f"rollout {_pace(ro['mean_drop'], rnd['mean_drop'])} chance ({ro['mean_drop']:.3f})."]
+    c, r = a['cls_vs_occupancy'], a['rollout_vs_occupancy']
+    if c['active_share_uniform'] >= 1:
+        s.append("Every patch holds active cells, so whether it focuses on the active bands cannot be asked on this grid.")
+    else:
+        n_act = round(c['active_share_uniform'] * c['n_patches'])
+        s.append(f"The {n_act} of {c['n_patches']} patches that hold active cells get {c['active_share']:.0%} of the last block's "
+                 f"attention and {r['active_share']:.0%} of the rollout ({c['active_share_uniform']:.0%} if uniform); "
+                 f"per patch, attention correlates with the size of the occupancy difference between the runs at "
+                 f"{c['corr_abs_diff']:+.2f} (last block) and {r['corr_abs_diff']:+.2f} (rollout).")
+    if 'verdict' in a:
+        overall, _ = a['verdict']
+        rt = a['routing']
+        per_layer = ', '.join(f"layer {l + 1}: entropy {rt['entropy'][:, l].mean():.2f}, shares {'/'.join(f'{x:.0%}' for x in rt['share_all'][l])}"
+                              for l in range(len(rt['purity'])))
+        s.append(f"Experts: {overall} ({per_layer}; first-choice shares of all tokens, entropy normalised to 0..1.)")
+    return ' '.join(s)
+
+# %% ../nbs/06_attention.ipynb #3446dae2
 def attention_findings(analyses,     # list of dicts from `analyse_attention`
                        class_names): # e.g. ['Run 355456', 'Run 357479']
     "One paragraph of findings, every statement computed from the numbers in `analyses`."
-    parts = []
-    for a in analyses:
-        fn = faithfulness_numbers(a['faithfulness'])
-        att, rnd, ro = fn['attention'], fn['random'], fn['rollout']
-        gh, gw = a['grid']
-        faster = lambda r: 'faster than' if r['mean_drop'] > rnd['mean_drop'] + 0.01 else ('about as fast as' if r['mean_drop'] >= rnd['mean_drop'] - 0.01 else 'slower than')
-        s = (f"{a['name']} ({gh} x {gw} patches, accuracy {a['accuracy']:.3f} on the {a['n_maps']} maps analysed): zeroing its "
-             f"{att['k']} most-attended patch{'es' if att['k'] > 1 else ''} lowers the confidence in its prediction by "
-             f"{att['drop_quarter']:.3f} on average ({att['flips_quarter']:.0%} of predictions flip), by rollout {ro['drop_quarter']:.3f}, "
-             f"against {rnd['drop_quarter']:.3f} ({rnd['flips_quarter']:.0%}) for as many random patches; averaged over all numbers of "
-             f"patches removed, last-block attention lowers it {faster(att)} chance ({att['mean_drop']:.3f} vs {rnd['mean_drop']:.3f}) "
-             f"and rollout {faster(ro)} chance ({ro['mean_drop']:.3f}).")
-        for view in ('cls', 'rollout'):
-            v = a[f'{view}_vs_occupancy']
-            label = 'Last-block attention' if view == 'cls' else 'Rollout'
-            if v['active_share_uniform'] < 1:
-                focus = 'more' if v['active_share'] > v['active_share_uniform'] + 0.02 else 'less' if v['active_share'] < v['active_share_uniform'] - 0.02 else 'no more'
-                s += (f" {label} puts {v['active_share']:.0%} of its weight on the patches that hold active cells "
-                      f"({v['active_share_uniform']:.0%} would be uniform: {focus} than chance)")
-            else: s += f" {label}: every patch holds active cells, so 'focus on the active bands' cannot be tested on this grid"
-            s += (f"; its correlation with the per-patch occupancy difference is {v['corr_abs_diff']:+.2f}." if np.isfinite(v['corr_abs_diff']) and v['n_patches'] > 4
-                  else f" (with {v['n_patches']} patches a correlation with the occupancy difference means nothing).")
-        if 'verdict' in a:
-            overall, lines = a['verdict']
-            s += f" Experts: {overall} Per layer: " + '; '.join(lines) + '.'
-        parts.append(s)
-    return ' '.join(parts)
+    faithful = [a['name'] for a in analyses
+                if _pace(*(faithfulness_numbers(a['faithfulness'])[k]['mean_drop'] for k in ('attention', 'random'))) == 'faster than']
+    lead = (f"Comparing {' and '.join(class_names[:2])}: last-block attention removes the models' confidence faster than "
+            f"random patches for {len(faithful)} of {len(analyses)} models" + (f" ({', '.join(faithful)})." if faithful else "."))
+    return ' '.join([lead] + [_model_findings(a) for a in analyses])
 
-# %% ../nbs/06_attention.ipynb #b8fbaef1
+# %% ../nbs/06_attention.ipynb #4f984a49
 def _slug(name): return ''.join(ch if ch.isalnum() else '_' for ch in name.lower()).strip('_')
 
 def _jsonable(v):
@@ -504,7 +515,7 @@ def _sample_index(y, n_per_class, seed):
     return np.concatenate([np.sort(rng.choice(np.nonzero(y == c)[0], size=min(n_per_class, int((y == c).sum())), replace=False))
                            for c in range(int(y.max()) + 1)])
 
-# %% ../nbs/06_attention.ipynb #4f4f96cc
+# %% ../nbs/06_attention.ipynb #9be14964
 def write_attention(models,             # {name: ViT or MoE-ViT}
                     x,                  # (N, 1, 64, 72) maps to analyse (held out from training, ideally)
                     y,                  # (N,) class labels
@@ -556,7 +567,7 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
     return dict(figures=figures, findings=text, analyses=analyses,
                 files=dict(findings=out / 'attention_findings.md', json=out / 'attention.json'))
 
-# %% ../nbs/06_attention.ipynb #b12fb84a
+# %% ../nbs/06_attention.ipynb #727c6ddb
 def attention_markdown(written,        # the dict returned by `write_attention`
                        relative_to=None,  # directory the report lives in (figure links are made relative to it)
                        heading='## Attention'):
@@ -569,7 +580,7 @@ def attention_markdown(written,        # the dict returned by `write_attention`
         lines += [f"![{f['caption']}]({p.as_posix()})", '', f"*{f['caption']}*", '']
     return '\n'.join(lines)
 
-# %% ../nbs/06_attention.ipynb #e4f21645
+# %% ../nbs/06_attention.ipynb #520109c0
 def display_name(model):  # a ViT or MoE-ViT
     "'ViT' or 'MoE-ViT', with the patch grid when it is not the default 2 x 2 (e.g. 'MoE-ViT 8x9')."
     base = 'MoE-ViT' if hasattr(model, 'routing') else 'ViT'
@@ -589,7 +600,7 @@ def _held_out(dataset, extra, n_maps, seed, log):
     idx = np.sort(np.random.default_rng(seed).choice(pool_, size=min(n_maps, len(pool_)), replace=False))
     return split, idx
 
-# %% ../nbs/06_attention.ipynb #6733eb2e
+# %% ../nbs/06_attention.ipynb #a0a10aa3
 def _checkpoint_data(extra, data_dir, log):
     "The data set a checkpoint was trained on: `data_dir` if given, else the synthetic default or the directory it records."
     from hcal_ml4dqm.data import dataset_from_arrays, load_dataset, synthesize
@@ -628,7 +639,7 @@ def attention_from_checkpoints(checkpoints,      # paths of checkpoints written 
             except HcalError as e: raise HcalError(f"--fine-patch {fine_patch[0]}x{fine_patch[1]}: {e}") from None
             name = display_name(model)
             cfg = default_config(ck['model_class'], epochs=epochs or ck.get('config', {}).get('epochs', 3), seed=seed)
-            log(f"training {name} on the checkpoint's training maps ({len(split.train)} maps, {cfg.epochs} epochs)")
+            log(f"training {name} on the checkpoint's training maps ({len(split.train)} maps, {cfg.epochs} epoch{'s' if cfg.epochs > 1 else ''})")
             torch.manual_seed(seed)
             fit(model, dataset.x, dataset.y, split, cfg, progress=False, name=name)
             models[name if name not in models else f'{name} ({p.stem})'] = model.eval()
@@ -636,7 +647,7 @@ def attention_from_checkpoints(checkpoints,      # paths of checkpoints written 
     return write_attention(models, dataset.x[idx], dataset.y[idx].numpy(), out_dir, dataset.class_names,
                            n_faith=min(n_maps, 500), seed=seed, lumisection=dataset.lumisection[idx])
 
-# %% ../nbs/06_attention.ipynb #c26be315
+# %% ../nbs/06_attention.ipynb #ad7d2e0a
 def report_sections(models,       # {name: trained model}, as `run` trained them
                     dataset,      # the `HcalDataset`
                     split,        # the `Split` they were trained on: only its validation/test maps are analysed
