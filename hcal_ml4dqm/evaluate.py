@@ -71,6 +71,9 @@ def classification_metrics(y_true,           # (N,) true labels 0/1
     return out
 
 # %% ../nbs/05_eval.ipynb #82d7c3f2
+def _count(n): return f'{int(n):,}' if float(n).is_integer() else f'{float(n):,.1f}'   # 75905 -> '75,905', 1.5 -> '1.5'
+
+# %% ../nbs/05_eval.ipynb #e0934cbe
 def format_metric(value:float,  # a fraction in [0, 1]
                   n_bad:float,  # how many errors (misclassified maps, misordered pairs) it allows
                   n_total:int,  # out of how many
@@ -78,11 +81,9 @@ def format_metric(value:float,  # a fraction in [0, 1]
                   always:bool=False, # add the count even when the value is not saturated
                  )->str:
     "`value` to 4 decimals; at the ceiling or floor (or when `always`), with the count it allows."
-    text = f'{value:.4f}'
     if np.isnan(value): return 'n/a'
-    if always or text in ('1.0000', '0.0000'):
-        bad = f'{n_bad:g}' if float(n_bad) != int(n_bad) else f'{int(n_bad):,}'
-        text += f' ({bad} of {n_total:,} {what})'
+    text = f'{value:.4f}'
+    if always or text in ('1.0000', '0.0000'): text += f' ({_count(n_bad)} of {n_total:,} {what})'
     return text
 
 # %% ../nbs/05_eval.ipynb #3b478e99
@@ -151,14 +152,14 @@ def summarize(per_seed:list, # one {name: metrics} per seed, for one set
         out[name].update(n=runs[0]['n'], n_pairs=runs[0]['n_pairs'])
     return out
 
-# %% ../nbs/05_eval.ipynb #d2b94141
+# %% ../nbs/05_eval.ipynb #d67d93d6
 def _cell(stat, n_total, what):
     v = stat['values']
     if len(v) == 1: return format_metric(v[0], stat['bad'][0], n_total, what, always=what == 'misclassified')
-    bad = ', '.join(f'{b:g}' for b in stat['bad'])
+    bad = ', '.join(_count(b) for b in stat['bad'])
     return f"{stat['mean']:.4f} ± {stat['std']:.4f} ({bad} of {n_total:,} {what})"
 
-# %% ../nbs/05_eval.ipynb #d67d93d6
+# %% ../nbs/05_eval.ipynb #62538010
 def result_table(summary:dict,    # from `summarize`
                  times:dict|None=None, # optional {name: seconds} of training
                 )->str:
@@ -276,19 +277,18 @@ def save_figure(fig:Figure, # a figure from one of the plot functions
 # %% ../nbs/05_eval.ipynb #34a0ea7b
 SPLIT_KINDS = ('random', 'block')
 
-# %% ../nbs/05_eval.ipynb #b1bc07bf
-def _make_split(kind, dataset, val_frac, test_frac, seed):
-    if kind == 'random': return random_split(dataset.y.numpy(), val_frac=val_frac, test_frac=test_frac, seed=seed)
-    if kind == 'block': return block_split(dataset, val_frac=val_frac, test_frac=test_frac, seed=seed)
-    raise HcalError(f"--split {kind!r}: unknown split kind (use {', '.join(SPLIT_KINDS)} or both)")
-
 # %% ../nbs/05_eval.ipynb #e853380a
+def _make_split(kind, dataset, val_frac, test_frac, seed):   # kind: one of SPLIT_KINDS (checked by `run_study`)
+    if kind == 'random': return random_split(dataset.y.numpy(), val_frac=val_frac, test_frac=test_frac, seed=seed)
+    return block_split(dataset, val_frac=val_frac, test_frac=test_frac, seed=seed)
+
+# %% ../nbs/05_eval.ipynb #3b399b76
 def _versions():
     return dict(hcal_ml4dqm=hcal_ml4dqm.__version__, python=platform.python_version(), torch=torch.__version__,
                 numpy=np.__version__, sklearn=sklearn.__version__, platform=platform.platform(),
                 torch_threads=torch.get_num_threads())
 
-# %% ../nbs/05_eval.ipynb #3b399b76
+# %% ../nbs/05_eval.ipynb #16333dc0
 def _load_data(data_dir, n_lumisections, log):
     "The data set, the EDA input (data dir or the maps), and a description of the source."
     if data_dir is not None:
@@ -300,7 +300,7 @@ def _load_data(data_dir, n_lumisections, log):
     return dataset_from_arrays(maps), maps, dict(kind='synthetic', n_lumisections=n_lumisections, seed=0,
                                                  runs=[int(r) for r in maps], n_maps=sum(len(m) for m in maps.values()))
 
-# %% ../nbs/05_eval.ipynb #16333dc0
+# %% ../nbs/05_eval.ipynb #ae2fcb27
 def eda_sections(eda_input,  # a data directory, or {run: maps}
                  out_dir,    # the run's output directory; the EDA goes to out_dir/eda
                 )->list:
@@ -312,7 +312,7 @@ def eda_sections(eda_input,  # a data directory, or {run: maps}
     figs = [(Path('eda') / Path(f['path']).name, f['caption']) for f in res['figures'].values()]
     return [Section('Exploratory data analysis', text, figs)]
 
-# %% ../nbs/05_eval.ipynb #ae2fcb27
+# %% ../nbs/05_eval.ipynb #58e03648
 def attention_sections(models:dict, # {name: trained model} of the first seed of the first split
                        dataset,     # the `HcalDataset`
                        split,       # the `Split` the models were trained on
@@ -322,10 +322,10 @@ def attention_sections(models:dict, # {name: trained model} of the first seed of
     from hcal_ml4dqm.attention import report_sections
     return report_sections(models, dataset, split, out_dir)
 
-# %% ../nbs/05_eval.ipynb #58e03648
+# %% ../nbs/05_eval.ipynb #e04421a9
 def _fmt_seconds(t): return f'{t:.1f} s'
 
-# %% ../nbs/05_eval.ipynb #e04421a9
+# %% ../nbs/05_eval.ipynb #ce314836
 def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, figures/ and checkpoints/ go
               data_dir=None,                # two run files (`find_runs`); None: the synthetic default
               epochs:int=3,
@@ -431,7 +431,7 @@ def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, fig
     log(f"total {timings['total']:.1f} s")
     return metrics
 
-# %% ../nbs/05_eval.ipynb #ce314836
+# %% ../nbs/05_eval.ipynb #c7979e6e
 def _result_sections(runs, summary, source, config, out):
     "The result table(s) and the figures of the first seed of each split kind."
     secs = []
@@ -465,7 +465,7 @@ def _result_sections(runs, summary, source, config, out):
         secs.append(Section(f'Results: {kind} split', '\n'.join(text), figs))
     return secs
 
-# %% ../nbs/05_eval.ipynb #c7979e6e
+# %% ../nbs/05_eval.ipynb #8dc82a84
 def _difficulty_text(summ):
     "One paragraph: how the transformers compare with the baselines on the validation set."
     def errs(name): return f"{summ[name]['n_errors']['mean']:g} of {summ[name]['n']:,}"
@@ -479,7 +479,7 @@ def _difficulty_text(summ):
         text += ' A logistic regression on an occupancy summary is already perfect here, so a perfect score of the transformers says the task is easy, not that they are good.'
     return text + ' (Errors are means over seeds.)' if len(summ[best]['n_errors']['values']) > 1 else text
 
-# %% ../nbs/05_eval.ipynb #8dc82a84
+# %% ../nbs/05_eval.ipynb #f7d71aac
 def _details_text(metrics):
     v, t = metrics['versions'], metrics['timings']
     lines = ['| stage | seconds |', '|---|---|'] + [f'| {k} | {s:.1f} |' for k, s in t.items()]
