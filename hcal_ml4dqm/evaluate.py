@@ -12,7 +12,6 @@ __all__ = ['BASELINES', 'SPLIT_KINDS', 'misordered_pairs', 'classification_metri
 
 # %% ../nbs/05_eval.ipynb #d82db646
 import json
-import os
 import platform
 import time
 from dataclasses import dataclass, field
@@ -321,9 +320,6 @@ def attention_sections(models:dict, # {name: trained model} of the first seed of
     "The report's attention section, by the attention chapter's `report_sections`: figures under out_dir/attention, findings from the numbers."
     from hcal_ml4dqm.attention import report_sections
     return report_sections(models, dataset, split, out_dir)
-
-# %% ../nbs/05_eval.ipynb #e04421a9
-def _fmt_seconds(t): return f'{t:.1f} s'
 
 # %% ../nbs/05_eval.ipynb #ce314836
 def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, figures/ and checkpoints/ go
