@@ -322,10 +322,10 @@ def _profile(rows, run):
 # %% ../nbs/01_data.ipynb #20a7ac20
 def synthesize(n_lumisections=10000,  # maps per run
                seed=0,                # random seed: same seed, same maps
-               separation=1.0):       # 0: identically distributed runs; 1: the default difference
+               separation=1.0):       # 0: identically distributed runs; 1: the default difference; in between: harder
     "Synthesize the two default runs as {run: float64 array (n, 64, 72)}, with the real files' mask and statistics."
     if n_lumisections < 1: raise HcalError(f"n_lumisections must be >= 1, got {n_lumisections}")
-    if not 0 <= separation: raise HcalError(f"separation must be >= 0, got {separation}")
+    if not 0 <= separation <= 1: raise HcalError(f"separation must be between 0 and 1, got {separation}")
     rng = np.random.default_rng(seed)
     rows, cols = np.nonzero(active_mask())
     gain = 1 + 0.01 * rng.standard_normal(rows.size)           # per-channel gains, shared by both runs
