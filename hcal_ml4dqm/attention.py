@@ -12,7 +12,7 @@ __all__ = ['UNDECIDED_ENTROPY', 'COLLAPSE_SHARE', 'PURE_PLACE', 'RUN_SHIFT', 'EX
            'analyse_attention', 'faithfulness_numbers', 'attention_findings', 'write_attention', 'attention_markdown',
            'display_name', 'attention_from_checkpoints', 'report_sections']
 
-# %% ../nbs/06_attention.ipynb #3ddcf165
+# %% ../nbs/06_attention.ipynb #8aed2c52
 import json
 import math
 import os
@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from .data import N_IETA, N_IPHI, HcalError
 from .eda import DETECTOR_EXTENT, DIFF_CMAP, MAP_CMAP, plot_style, show_map
 
-# %% ../nbs/06_attention.ipynb #7531ffbe
+# %% ../nbs/06_attention.ipynb #e26d5737
 def patch_size_of(model):  # a ViT or MoE-ViT (with `grid`, and `config['patch_size']` if it has one)
     "The model's patch size (iEta rows, iPhi columns) per token: its config's, or the map shape divided by `model.grid`."
     cfg = getattr(model, 'config', None)
@@ -34,7 +34,7 @@ def patch_size_of(model):  # a ViT or MoE-ViT (with `grid`, and `config['patch_s
     if ps is None: ps = (N_IETA // model.grid[0], N_IPHI // model.grid[1])
     return (ps, ps) if isinstance(ps, int) else tuple(int(p) for p in ps)
 
-# %% ../nbs/06_attention.ipynb #67d6dea6
+# %% ../nbs/06_attention.ipynb #8bf2d70c
 def upsample(grid_maps,                # (..., gh, gw) one value per patch
              patch_size,               # (rows, columns) of map cells per patch
              shape=(N_IETA, N_IPHI)):  # the full map's shape
@@ -48,7 +48,7 @@ def upsample(grid_maps,                # (..., gh, gw) one value per patch
     out[..., :up.shape[-2], :up.shape[-1]] = up
     return out
 
-# %% ../nbs/06_attention.ipynb #4c159e5e
+# %% ../nbs/06_attention.ipynb #a7699a75
 def pool(maps,         # (..., 64, 72) one value per cell
          patch_size):  # (rows, columns) of map cells per patch
     "Mean over each patch's cells: (..., gh, gw), the reverse of `upsample`."
@@ -58,14 +58,14 @@ def pool(maps,         # (..., 64, 72) one value per cell
     a = a[..., :gh * ph, :gw * pw]
     return a.reshape(a.shape[:-2] + (gh, ph, gw, pw)).mean(axis=(-3, -1))
 
-# %% ../nbs/06_attention.ipynb #40626727
+# %% ../nbs/06_attention.ipynb #61675d12
 def _batched(fn, x, batch_size=256):
     "Apply `fn` to `x` batch by batch without gradients; concatenate its numpy results (or tuples of them) along the first axis."
     with torch.no_grad(): outs = [fn(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
     if isinstance(outs[0], tuple): return tuple(np.concatenate(o) for o in zip(*outs))
     return np.concatenate(outs)
 
-# %% ../nbs/06_attention.ipynb #9096e548
+# %% ../nbs/06_attention.ipynb #e81235ca
 def cls_attention(model,            # a ViT or MoE-ViT (with `attention_maps` and `grid`)
                   x,                # (B, 1, 64, 72) input maps
                   block=-1,         # which block's attention (default: the last)
@@ -78,7 +78,7 @@ def cls_attention(model,            # a ViT or MoE-ViT (with `attention_maps` an
         return a[:, :, 0, 1:].reshape(len(xb), a.shape[1], gh, gw).float().cpu().numpy()
     return _batched(one, x, batch_size)
 
-# %% ../nbs/06_attention.ipynb #789cf9ef
+# %% ../nbs/06_attention.ipynb #b90bc6c9
 def attention_rollout(attentions):  # list over blocks of (B, heads, 1+T, 1+T) attention (tensors or arrays)
     "Attention rollout (Abnar & Zuidema 2020): heads averaged, identity added, rows renormalised, multiplied through the blocks: (B, 1+T, 1+T)."
     rollout = None
@@ -89,7 +89,7 @@ def attention_rollout(attentions):  # list over blocks of (B, heads, 1+T, 1+T) a
         rollout = a if rollout is None else a @ rollout       # later blocks mix what earlier ones produced
     return rollout
 
-# %% ../nbs/06_attention.ipynb #e38bfa17
+# %% ../nbs/06_attention.ipynb #ee633e6e
 def rollout_map(model,            # a ViT or MoE-ViT
                 x,                # (B, 1, 64, 72) input maps
                 batch_size=256):  # maps per forward pass
@@ -98,7 +98,7 @@ def rollout_map(model,            # a ViT or MoE-ViT
     gh, gw = model.grid
     return _batched(lambda xb: attention_rollout(model.attention_maps(xb))[:, 0, 1:].reshape(len(xb), gh, gw), x, batch_size)
 
-# %% ../nbs/06_attention.ipynb #ab7ed04e
+# %% ../nbs/06_attention.ipynb #1f19e6b3
 def expert_routing(model,            # an MoE-ViT (with `routing` and `grid`)
                    x,                # (B, 1, 64, 72) input maps
                    batch_size=256):  # maps per forward pass
@@ -113,7 +113,7 @@ def expert_routing(model,            # an MoE-ViT (with `routing` and `grid`)
                 expert[:, :, 0].swapaxes(0, 1), probs.swapaxes(0, 1))
     return tuple(a.swapaxes(0, 1) for a in _batched(one, x, batch_size))
 
-# %% ../nbs/06_attention.ipynb #ea54f4c0
+# %% ../nbs/06_attention.ipynb #cdc3f584
 def mean_by_class(maps,             # (N, ...) one map per input
                   y,                # (N,) class labels
                   n_classes=None):  # default: max(y) + 1
@@ -122,7 +122,7 @@ def mean_by_class(maps,             # (N, ...) one map per input
     n_classes = n_classes or int(y.max()) + 1
     return np.stack([maps[y == c].mean(axis=0) for c in range(n_classes)])
 
-# %% ../nbs/06_attention.ipynb #5f3141d7
+# %% ../nbs/06_attention.ipynb #646efd6e
 def attention_vs_occupancy(attention,       # (gh, gw) mean attention to each patch (CLS row or rollout)
                            occupancy_diff,  # (64, 72) difference of the runs' mean occupancy (or log-occupancy)
                            active,          # (64, 72) bool: cells that are ever non-zero
@@ -136,12 +136,12 @@ def attention_vs_occupancy(attention,       # (gh, gw) mean attention to each pa
     return dict(active_share=float(att[active_patch].sum()), active_share_uniform=float(active_patch.mean()),
                 corr_abs_diff=corr, n_patches=int(att.size))
 
-# %% ../nbs/06_attention.ipynb #e6093e5e
+# %% ../nbs/06_attention.ipynb #00b479c4
 def routing_summary(expert,      # (L, N, gh, gw) top-1 expert of every patch, from `expert_routing`
                     cls_expert,  # (L, N) top-1 expert of the CLS token
                     probs,       # (L, N, 1+T, E) routing probabilities
                     y):          # (N,) class labels
-    "Per layer: expert shares and routing entropy per class, the per-patch expert probability per class, position purity and run shift."
+    "Per layer: expert shares and routing entropy per class, per patch the share of first choices and the mean routing weight of each expert per class, position purity and run shift."
     y = np.asarray(y)
     n_layers, n_experts, n_classes = expert.shape[0], probs.shape[-1], int(y.max()) + 1
     tokens = np.concatenate([cls_expert[..., None], expert.reshape(n_layers, len(y), -1)], axis=-1)   # (L, N, 1+T)
@@ -150,14 +150,16 @@ def routing_summary(expert,      # (L, N, gh, gw) top-1 expert of every patch, f
     share = np.stack([[np.bincount(tokens[l, y == c].ravel(), minlength=n_experts) / tokens[l, y == c].size
                        for l in range(n_layers)] for c in range(n_classes)])                         # (C, L, E)
     patch_prob = np.stack([onehot[:, y == c].mean(1) for c in range(n_classes)]).transpose(0, 1, 4, 2, 3)  # (C, L, E, gh, gw)
+    weights = probs[:, :, 1:].reshape(expert.shape + (n_experts,))                                   # (L, N, gh, gw, E)
+    patch_weight = np.stack([weights[:, y == c].mean(1) for c in range(n_classes)]).transpose(0, 1, 4, 2, 3)
     overall = onehot.mean(1)                                                                         # (L, gh, gw, E)
     return dict(share=share, share_all=np.stack([np.bincount(tokens[l].ravel(), minlength=n_experts) / tokens[l].size
                                                  for l in range(n_layers)]),
                 entropy=np.stack([h[:, y == c].mean(axis=(1, 2)) for c in range(n_classes)]),        # (C, L)
-                patch_prob=patch_prob, purity=overall.max(-1).mean(axis=(1, 2)),                     # (L,)
+                patch_prob=patch_prob, patch_weight=patch_weight, purity=overall.max(-1).mean(axis=(1, 2)),  # (L,)
                 run_shift=0.5 * np.abs(patch_prob[0] - patch_prob[-1]).sum(1).mean(axis=(1, 2)))     # (L,)
 
-# %% ../nbs/06_attention.ipynb #1753cc30
+# %% ../nbs/06_attention.ipynb #7006613a
 UNDECIDED_ENTROPY, COLLAPSE_SHARE, PURE_PLACE, RUN_SHIFT = 0.9, 0.95, 0.9, 0.25   # thresholds of `expert_verdict`
 
 _OVERALL = {
@@ -187,7 +189,7 @@ def expert_verdict(summary):  # from `routing_summary`
                f"Across the {len(kinds)} layers: " + ', '.join(f'{n} {k}' for k, n in counts.items()) + '.')
     return overall, lines
 
-# %% ../nbs/06_attention.ipynb #d3ea4742
+# %% ../nbs/06_attention.ipynb #e9dc9a51
 def _default_ks(n_tokens):
     "Numbers of patches to remove: 0, 1, 2 and 1/8, 1/4, 1/2, 3/4 and all of them."
     return sorted({k for k in [0, 1, 2] + [round(f * n_tokens) for f in (0.125, 0.25, 0.5, 0.75, 1.0)] if k <= n_tokens})
@@ -200,7 +202,7 @@ def _zero_patches(x, removed, patch_size):
     keep[:, :cells.shape[1], :cells.shape[2]] = (~cells).to(x.dtype)
     return x * keep[:, None]
 
-# %% ../nbs/06_attention.ipynb #bfd9219b
+# %% ../nbs/06_attention.ipynb #040718f6
 def faithfulness(model,             # a ViT or MoE-ViT
                  x,                 # (B, 1, 64, 72) input maps
                  rankings,          # {name: (B, gh, gw) score per patch, highest removed first}
@@ -239,7 +241,7 @@ def faithfulness(model,             # a ViT or MoE-ViT
     out['random flips'] = np.mean([flips[n] for n in rnd], 0) / len(x)
     return out
 
-# %% ../nbs/06_attention.ipynb #584aa1c4
+# %% ../nbs/06_attention.ipynb #f0c79053
 def _guides(ax, patch_size, active=None, color='white'):
     "Patch-grid lines, and dashed lines at the edges of the active iEta bands."
     ph, pw = patch_size
@@ -252,7 +254,7 @@ def _guides(ax, patch_size, active=None, color='white'):
 def _input_norm(inputs):
     return Normalize(0, max(float(np.nanmax(inputs)), 1e-6))
 
-# %% ../nbs/06_attention.ipynb #f9450de5
+# %% ../nbs/06_attention.ipynb #ac109e72
 def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
                    cls,             # (n, heads, gh, gw) last-block CLS attention, from `cls_attention`
                    patch_size,      # (rows, columns) per patch
@@ -272,7 +274,7 @@ def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
         for r in range(n):
             mean = upsample(cls[r].mean(0), patch_size)
             heads = upsample(cls[r], patch_size)
-            att_norm = Normalize(0, float(np.nanmax(heads)))
+            att_norm = Normalize(float(np.nanmin(heads)), float(np.nanmax(heads)) + 1e-12)   # the colour bar gives the range
             ax = axes[r, 0]
             im_in = show_map(ax, inputs[r], 'Greys', in_norm, zero_masked=False, title=f'{titles[r]}\ninput', physical=False)
             ax = axes[r, 1]
@@ -281,7 +283,9 @@ def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
             _guides(ax, patch_size, active, color='k')
             for c, m in enumerate([mean] + list(heads)):
                 ax = axes[r, 2 + c]
-                im_att = show_map(ax, m, MAP_CMAP, att_norm, zero_masked=False, title=cols[2 + c], physical=False, ylabel=False)
+                ratio = np.nanmax(m) / max(np.nanmin(m), 1e-12)
+                im_att = show_map(ax, m, MAP_CMAP, att_norm, zero_masked=False, title=f'{cols[2 + c]} (max/min {ratio:.3g})',
+                                  physical=False, ylabel=False)
                 _guides(ax, patch_size, active)
             fig.colorbar(im_att, ax=axes[r, 1:2 + 1 + n_heads].tolist(), label='CLS attention\nper patch', shrink=0.9, pad=0.01)
             if rollout is not None:
@@ -298,7 +302,7 @@ def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
                      ' (white lines: patches; dashed: edges of the active bands)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #9ae53e42
+# %% ../nbs/06_attention.ipynb #4393ba76
 def _relative(maps):
     "Attention maps divided by the uniform share: 1 = as much as every patch would get under uniform attention."
     maps = np.asarray(maps, dtype=float)
@@ -340,7 +344,7 @@ def plot_mean_attention(rows,             # list of dict(label=..., maps=(C, gh,
         fig.suptitle('Where the models look, per run, beside where the runs differ (1 = uniform attention; red: second run higher)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #a3a7a391
+# %% ../nbs/06_attention.ipynb #a0a6a35e
 EXPERT_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000']  # Okabe-Ito
 
 def plot_expert_routing(summary,       # from `routing_summary`
@@ -348,8 +352,8 @@ def plot_expert_routing(summary,       # from `routing_summary`
                         class_names,   # e.g. ['Run 355456', 'Run 357479']
                         active=None,   # (64, 72) bool active cells
                         model_name='MoE-ViT'):  # for the title
-    "Per layer: each patch's usual expert in each run (colour; paler where the route varies), and the experts' token shares per run."
-    pp = summary['patch_prob']                           # (C, L, E, gh, gw)
+    "Per layer: the expert with the larger mean routing weight for each patch in each run (paler toward an even split), and the experts' token shares per run."
+    pp = summary['patch_weight']                         # (C, L, E, gh, gw) mean routing probability
     n_classes, n_layers, n_experts = pp.shape[:3]
     cmap = ListedColormap(EXPERT_COLORS[:n_experts])
     norm = BoundaryNorm(np.arange(n_experts + 1) - 0.5, n_experts)
@@ -361,11 +365,11 @@ def plot_expert_routing(summary,       # from `routing_summary`
             for c, k in enumerate(show):
                 ax = axes[l, c]
                 usual = upsample(pp[k, l].argmax(0), patch_size)
-                certainty = upsample(pp[k, l].max(0), patch_size)
+                certainty = upsample((pp[k, l].max(0) - 1 / n_experts) / (1 - 1 / n_experts), patch_size)   # 0: even, 1: certain
                 im = show_map(ax, usual, cmap, norm, zero_masked=False, physical=False, ylabel=c == 0,
                               title=f'layer {l + 1}, {class_names[k]}')
-                ax.imshow(np.zeros_like(certainty), cmap='Greys', vmin=0, vmax=1, alpha=np.clip(np.nan_to_num(1 - certainty) * 1.6, 0, 1),
-                          origin='lower', extent=DETECTOR_EXTENT)   # white veil: 50/50 routing is nearly white
+                ax.imshow(np.zeros_like(certainty), cmap='Greys', vmin=0, vmax=1, alpha=np.clip(np.nan_to_num(1 - certainty), 0, 0.9),
+                          origin='lower', extent=DETECTOR_EXTENT)   # white veil: an even split is nearly white
                 _guides(ax, patch_size, active, color='k')
                 if l < n_layers - 1: ax.set_xlabel('')
             ax = axes[l, 2]
@@ -379,13 +383,13 @@ def plot_expert_routing(summary,       # from `routing_summary`
             ax.set_title(f'purity {summary["purity"][l]:.2f}, run shift {summary["run_shift"][l]:.2f}\nentropy {ent}')
             if l == 0: ax.legend(frameon=False, fontsize=8)
         cb = fig.colorbar(im, ax=axes[:, :2].ravel().tolist(), ticks=range(n_experts), shrink=0.5, pad=0.01,
-                          label='usual expert of the patch')
+                          label='expert with the larger\nmean routing weight')
         cb.set_ticklabels([f'expert {e + 1}' for e in range(n_experts)])
-        fig.suptitle(f'{model_name} routing: colour = the expert a patch goes to most often (paler: less often); '
-                     'bars: share of tokens (hatched: second run)')
+        fig.suptitle(f'{model_name} routing: colour = the expert with the larger mean routing weight (white: an even split);\n'
+                     'bars: share of tokens whose first choice is each expert (hatched: second run)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #d4a048b8
+# %% ../nbs/06_attention.ipynb #01ef4474
 def plot_faithfulness(results):   # {model name: dict from `faithfulness`}
     "Confidence in the predicted class as the top-ranked (attention, rollout) or random patches are zeroed, one panel per model."
     styles = {'attention': ('#0072B2', 'o', 'last-block CLS attention'), 'rollout': ('#E69F00', 's', 'attention rollout'),
@@ -403,7 +407,7 @@ def plot_faithfulness(results):   # {model name: dict from `faithfulness`}
         fig.suptitle('Faithfulness: removing the most-attended patches vs as many random ones (dotted: chance)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #60a3b32d
+# %% ../nbs/06_attention.ipynb #1ad57ce4
 def occupancy_reference(x,   # (N, 1, 64, 72) input maps, log(1 + occupancy)
                         y):  # (N,) class labels
     "What the attention is compared with: the mean occupancy difference (last class minus first, (64, 72)) and the active cells (bool (64, 72))."
@@ -411,7 +415,7 @@ def occupancy_reference(x,   # (N, 1, 64, 72) input maps, log(1 + occupancy)
     mean = mean_by_class(occ, np.asarray(y))
     return mean[-1] - mean[0], (occ > 0).any(axis=0)
 
-# %% ../nbs/06_attention.ipynb #6bbd19fe
+# %% ../nbs/06_attention.ipynb #08030069
 def analyse_attention(model,            # a ViT or MoE-ViT
                       x,                # (N, 1, 64, 72) input maps
                       y,                # (N,) class labels
@@ -442,7 +446,7 @@ def analyse_attention(model,            # a ViT or MoE-ViT
         out['verdict'] = expert_verdict(out['routing'])
     return out
 
-# %% ../nbs/06_attention.ipynb #9886aa5c
+# %% ../nbs/06_attention.ipynb #e25fb6b7
 def _at_quarter(f):
     "Index of the k closest to a quarter of the patches (at least 1)."
     return int(np.argmin(np.abs(f['fraction'] - 0.25) + (f['k'] == 0)))
@@ -456,7 +460,7 @@ def faithfulness_numbers(f):  # dict from `faithfulness`
                       flips_quarter=float(f[f'{key} flips'][j]))
             for key in ('attention', 'rollout', 'random') if key in f}
 
-# %% ../nbs/06_attention.ipynb #71a9f685
+# %% ../nbs/06_attention.ipynb #779f62db
 def _pace(drop, random_drop, tol=0.01):
     "'faster than' / 'about as fast as' / 'slower than' chance, for mean confidence drops."
     return 'faster than' if drop > random_drop + tol else 'slower than' if drop < random_drop - tol else 'about as fast as'
@@ -489,7 +493,7 @@ def _model_findings(a):
         s.append(f"Experts: {overall} ({per_layer}; first-choice shares of all tokens, entropy normalised to 0..1.)")
     return ' '.join(s)
 
-# %% ../nbs/06_attention.ipynb #3446dae2
+# %% ../nbs/06_attention.ipynb #01a0a860
 def attention_findings(analyses,     # list of dicts from `analyse_attention`
                        class_names): # e.g. ['Run 355456', 'Run 357479']
     "One paragraph of findings, every statement computed from the numbers in `analyses`."
@@ -499,7 +503,7 @@ def attention_findings(analyses,     # list of dicts from `analyse_attention`
             f"random patches for {len(faithful)} of {len(analyses)} models" + (f" ({', '.join(faithful)})." if faithful else "."))
     return ' '.join([lead] + [_model_findings(a) for a in analyses])
 
-# %% ../nbs/06_attention.ipynb #4f984a49
+# %% ../nbs/06_attention.ipynb #de97365a
 def _slug(name): return ''.join(ch if ch.isalnum() else '_' for ch in name.lower()).strip('_')
 
 def _jsonable(v):
@@ -515,7 +519,7 @@ def _sample_index(y, n_per_class, seed):
     return np.concatenate([np.sort(rng.choice(np.nonzero(y == c)[0], size=min(n_per_class, int((y == c).sum())), replace=False))
                            for c in range(int(y.max()) + 1)])
 
-# %% ../nbs/06_attention.ipynb #9be14964
+# %% ../nbs/06_attention.ipynb #fa24f6c0
 def write_attention(models,             # {name: ViT or MoE-ViT}
                     x,                  # (N, 1, 64, 72) maps to analyse (held out from training, ideally)
                     y,                  # (N,) class labels
@@ -567,7 +571,7 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
     return dict(figures=figures, findings=text, analyses=analyses,
                 files=dict(findings=out / 'attention_findings.md', json=out / 'attention.json'))
 
-# %% ../nbs/06_attention.ipynb #727c6ddb
+# %% ../nbs/06_attention.ipynb #2fa69dce
 def attention_markdown(written,        # the dict returned by `write_attention`
                        relative_to=None,  # directory the report lives in (figure links are made relative to it)
                        heading='## Attention'):
@@ -580,7 +584,7 @@ def attention_markdown(written,        # the dict returned by `write_attention`
         lines += [f"![{f['caption']}]({p.as_posix()})", '', f"*{f['caption']}*", '']
     return '\n'.join(lines)
 
-# %% ../nbs/06_attention.ipynb #520109c0
+# %% ../nbs/06_attention.ipynb #18a6bef0
 def display_name(model):  # a ViT or MoE-ViT
     "'ViT' or 'MoE-ViT', with the patch grid when it is not the default 2 x 2 (e.g. 'MoE-ViT 8x9')."
     base = 'MoE-ViT' if hasattr(model, 'routing') else 'ViT'
@@ -600,7 +604,7 @@ def _held_out(dataset, extra, n_maps, seed, log):
     idx = np.sort(np.random.default_rng(seed).choice(pool_, size=min(n_maps, len(pool_)), replace=False))
     return split, idx
 
-# %% ../nbs/06_attention.ipynb #a0a10aa3
+# %% ../nbs/06_attention.ipynb #450ea994
 def _checkpoint_data(extra, data_dir, log):
     "The data set a checkpoint was trained on: `data_dir` if given, else the synthetic default or the directory it records."
     from hcal_ml4dqm.data import dataset_from_arrays, load_dataset, synthesize
@@ -647,7 +651,7 @@ def attention_from_checkpoints(checkpoints,      # paths of checkpoints written 
     return write_attention(models, dataset.x[idx], dataset.y[idx].numpy(), out_dir, dataset.class_names,
                            n_faith=min(n_maps, 500), seed=seed, lumisection=dataset.lumisection[idx])
 
-# %% ../nbs/06_attention.ipynb #ad7d2e0a
+# %% ../nbs/06_attention.ipynb #ca46df3a
 def report_sections(models,       # {name: trained model}, as `run` trained them
                     dataset,      # the `HcalDataset`
                     split,        # the `Split` they were trained on: only its validation/test maps are analysed
