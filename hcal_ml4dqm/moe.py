@@ -111,6 +111,10 @@ class MoEViT(ViT):
         self.balance_coef, self.z_coef = balance_coef, z_coef
         self.config.update(num_experts=num_experts, top_k=top_k, balance_coef=balance_coef, z_coef=z_coef)
 
+    def forward(self, x):  # (B, in_chans, H, W) maps
+        "Logits (B, num_classes), every block on every token, so that the router losses and statistics cover all tokens of every layer."
+        return self.forward_head(self.forward_features(x))
+
     def aux_losses(self):
         "Unweighted auxiliary losses of the last forward pass, averaged over the MoE layers: 'balance' (1 balanced .. E collapsed) and 'z'."
         moes = [block.mlp for block in self.blocks]

@@ -28,10 +28,10 @@ def fast_dropout(x:torch.Tensor,  # activations, any shape
     if x.device.type != 'cpu': return F.dropout(x, p, True)
     n_drop = round(p * 65536)  # of the 65536 16-bit values, this many zero the element
     seed = int(torch.empty((), dtype=torch.int64).random_())
-    bits = np.random.Generator(np.random.PCG64(seed)).bit_generator.random_raw(-(-x.numel() // 4))
-    r = torch.from_numpy(bits.view(np.int16)[:x.numel()]).view(x.shape)  # uniform on -32768..32767
-    keep = (r >= n_drop - 32768).to(x.dtype).mul_(65536 / (65536 - n_drop))  # 0 or 1/(1-p)
-    return x * keep
+    r = np.random.PCG64(seed).random_raw(-(-x.numel() // 4)).view(np.int16)[:x.numel()]  # uniform on -32768..32767
+    scale = (np.float64 if x.dtype == torch.float64 else np.float32)(65536 / (65536 - n_drop))
+    keep = np.multiply(r >= n_drop - 32768, scale)  # 0 or 1/(1-p); in NumPy, cheaper than torch's ops on a CPU
+    return x * torch.from_numpy(keep).view(x.shape).to(x.dtype)
 
 # %% ../nbs/02_vit.ipynb #002815ee
 class FastDropout(nn.Module):
@@ -90,9 +90,10 @@ class Attention(nn.Module):
         self.proj = nn.Linear(dim, dim)
         self.proj_drop = FastDropout(proj_drop)
 
-    def forward(self, x, return_weights=False):  # (B, T, D)
+    def forward(self, x, return_weights=False, cls_only=False):  # (B, T, D); `cls_only`: only token 0's output, (B, 1, D)
         B, T, D = x.shape
         q, k, v = self.qkv(x).view(B, T, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)  # each (B, h, T, d)
+        if cls_only: q, T = q[:, :, :1], 1  # the CLS query alone, against all keys and values
         p = self.attn_drop if self.training else 0.
         if return_weights:
             weights = (q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)).softmax(-1)  # (B, h, T, T)
@@ -122,10 +123,10 @@ class Block(nn.Module):
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
         self.mlp = Mlp(dim, int(dim * mlp_ratio), drop)
 
-    def forward(self, x, return_weights=False):  # (B, T, D)
-        if return_weights: a, weights = self.attn(self.norm1(x), return_weights=True)
-        else: a = self.attn(self.norm1(x))
-        x = x + a
+    def forward(self, x, return_weights=False, cls_only=False):  # (B, T, D); `cls_only`: only token 0's output, (B, 1, D)
+        if return_weights: a, weights = self.attn(self.norm1(x), return_weights=True, cls_only=cls_only)
+        else: a = self.attn(self.norm1(x), cls_only=cls_only)
+        x = (x[:, :1] if cls_only else x) + a
         x = x + self.mlp(self.norm2(x))
         return (x, weights) if return_weights else x
 
@@ -177,11 +178,15 @@ class ViT(nn.Module):
                 nn.init.trunc_normal_(m.weight, std=.02)
                 nn.init.zeros_(m.bias)
 
-    def forward_features(self, x, return_weights=False):
-        "Tokens after the final LayerNorm, (B, 1 + T, D) with CLS first; with `return_weights` also each block's attention weights."
+    def _tokens(self, x):  # (B, in_chans, H, W) maps
+        "Patch tokens with CLS first and positions added, after dropout: (B, 1 + T, D)."
         x = self.patch_embed(x)  # (B, T, D)
         x = torch.cat([self.cls_token.expand(len(x), -1, -1), x], dim=1) + self.pos_embed  # (B, 1+T, D)
-        x = self.pos_drop(x)
+        return self.pos_drop(x)
+
+    def forward_features(self, x, return_weights=False):
+        "Tokens after the final LayerNorm, (B, 1 + T, D) with CLS first; with `return_weights` also each block's attention weights."
+        x = self._tokens(x)
         weights = []
         for block in self.blocks:
             if return_weights:
@@ -196,8 +201,10 @@ class ViT(nn.Module):
         return self.head(feats[:, 0])
 
     def forward(self, x):  # (B, in_chans, H, W) maps
-        "Logits (B, num_classes)."
-        return self.forward_head(self.forward_features(x))
+        "Logits (B, num_classes): `forward_head(forward_features(x))`, with the last block run for the CLS token only."
+        x = self._tokens(x)
+        for i, block in enumerate(self.blocks): x = block(x, cls_only=i == len(self.blocks) - 1)  # the last: (B, 1, D)
+        return self.forward_head(self.norm(x))
 
     def attention_maps(self, x):
         "Per block, the attention weights (B, heads, 1 + T, 1 + T) for maps `x`, in eval mode without gradients; token 0 is CLS, the rest follow `grid` row-major."
