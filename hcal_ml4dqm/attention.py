@@ -12,7 +12,7 @@ __all__ = ['UNDECIDED_ENTROPY', 'COLLAPSE_SHARE', 'PURE_PLACE', 'RUN_SHIFT', 'EX
            'analyse_attention', 'faithfulness_numbers', 'attention_findings', 'write_attention', 'attention_markdown',
            'display_name', 'attention_from_checkpoints', 'report_sections']
 
-# %% ../nbs/06_attention.ipynb #8345b738
+# %% ../nbs/06_attention.ipynb #ff22f8d5
 import json
 import math
 import os
@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from .data import N_IETA, N_IPHI, HcalError
 from .eda import DETECTOR_EXTENT, DIFF_CMAP, MAP_CMAP, plot_style, show_map
 
-# %% ../nbs/06_attention.ipynb #250febbe
+# %% ../nbs/06_attention.ipynb #777ca239
 def patch_size_of(model):  # a ViT or MoE-ViT (with `grid`, and `config['patch_size']` if it has one)
     "The model's patch size (iEta rows, iPhi columns) per token: its config's, or the map shape divided by `model.grid`."
     cfg = getattr(model, 'config', None)
@@ -34,7 +34,7 @@ def patch_size_of(model):  # a ViT or MoE-ViT (with `grid`, and `config['patch_s
     if ps is None: ps = (N_IETA // model.grid[0], N_IPHI // model.grid[1])
     return (ps, ps) if isinstance(ps, int) else tuple(int(p) for p in ps)
 
-# %% ../nbs/06_attention.ipynb #18f128fd
+# %% ../nbs/06_attention.ipynb #5acf664f
 def upsample(grid_maps,                # (..., gh, gw) one value per patch
              patch_size,               # (rows, columns) of map cells per patch
              shape=(N_IETA, N_IPHI)):  # the full map's shape
@@ -48,7 +48,7 @@ def upsample(grid_maps,                # (..., gh, gw) one value per patch
     out[..., :up.shape[-2], :up.shape[-1]] = up
     return out
 
-# %% ../nbs/06_attention.ipynb #6c730567
+# %% ../nbs/06_attention.ipynb #e89d1bca
 def pool(maps,         # (..., 64, 72) one value per cell
          patch_size):  # (rows, columns) of map cells per patch
     "Mean over each patch's cells: (..., gh, gw), the reverse of `upsample`."
@@ -58,14 +58,14 @@ def pool(maps,         # (..., 64, 72) one value per cell
     a = a[..., :gh * ph, :gw * pw]
     return a.reshape(a.shape[:-2] + (gh, ph, gw, pw)).mean(axis=(-3, -1))
 
-# %% ../nbs/06_attention.ipynb #b4062b1a
+# %% ../nbs/06_attention.ipynb #e5cd9590
 def _batched(fn, x, batch_size=256):
     "Apply `fn` to `x` batch by batch without gradients; concatenate its numpy results (or tuples of them) along the first axis."
     with torch.no_grad(): outs = [fn(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
     if isinstance(outs[0], tuple): return tuple(np.concatenate(o) for o in zip(*outs))
     return np.concatenate(outs)
 
-# %% ../nbs/06_attention.ipynb #78bc60c3
+# %% ../nbs/06_attention.ipynb #5f5c9f8f
 def cls_attention(model,            # a ViT or MoE-ViT (with `attention_maps` and `grid`)
                   x,                # (B, 1, 64, 72) input maps
                   block=-1,         # which block's attention (default: the last)
@@ -78,7 +78,7 @@ def cls_attention(model,            # a ViT or MoE-ViT (with `attention_maps` an
         return a[:, :, 0, 1:].reshape(len(xb), a.shape[1], gh, gw).float().cpu().numpy()
     return _batched(one, x, batch_size)
 
-# %% ../nbs/06_attention.ipynb #7dc1a7bd
+# %% ../nbs/06_attention.ipynb #39e4f44f
 def attention_rollout(attentions):  # list over blocks of (B, heads, 1+T, 1+T) attention (tensors or arrays)
     "Attention rollout (Abnar & Zuidema 2020): heads averaged, identity added, rows renormalised, multiplied through the blocks: (B, 1+T, 1+T)."
     rollout = None
@@ -89,7 +89,7 @@ def attention_rollout(attentions):  # list over blocks of (B, heads, 1+T, 1+T) a
         rollout = a if rollout is None else a @ rollout       # later blocks mix what earlier ones produced
     return rollout
 
-# %% ../nbs/06_attention.ipynb #b08b5fb7
+# %% ../nbs/06_attention.ipynb #8cf0edd1
 def rollout_map(model,            # a ViT or MoE-ViT
                 x,                # (B, 1, 64, 72) input maps
                 batch_size=256):  # maps per forward pass
@@ -98,7 +98,7 @@ def rollout_map(model,            # a ViT or MoE-ViT
     gh, gw = model.grid
     return _batched(lambda xb: attention_rollout(model.attention_maps(xb))[:, 0, 1:].reshape(len(xb), gh, gw), x, batch_size)
 
-# %% ../nbs/06_attention.ipynb #4f034c5d
+# %% ../nbs/06_attention.ipynb #55b89e4a
 def expert_routing(model,            # an MoE-ViT (with `routing` and `grid`)
                    x,                # (B, 1, 64, 72) input maps
                    batch_size=256):  # maps per forward pass
@@ -113,7 +113,7 @@ def expert_routing(model,            # an MoE-ViT (with `routing` and `grid`)
                 expert[:, :, 0].swapaxes(0, 1), probs.swapaxes(0, 1))
     return tuple(a.swapaxes(0, 1) for a in _batched(one, x, batch_size))
 
-# %% ../nbs/06_attention.ipynb #b35e7330
+# %% ../nbs/06_attention.ipynb #f743e291
 def mean_by_class(maps,             # (N, ...) one map per input
                   y,                # (N,) class labels
                   n_classes=None):  # default: max(y) + 1
@@ -122,7 +122,7 @@ def mean_by_class(maps,             # (N, ...) one map per input
     n_classes = n_classes or int(y.max()) + 1
     return np.stack([maps[y == c].mean(axis=0) for c in range(n_classes)])
 
-# %% ../nbs/06_attention.ipynb #50284b44
+# %% ../nbs/06_attention.ipynb #5c9099f7
 def attention_vs_occupancy(attention,       # (gh, gw) mean attention to each patch (CLS row or rollout)
                            occupancy_diff,  # (64, 72) difference of the runs' mean occupancy (or log-occupancy)
                            active,          # (64, 72) bool: cells that are ever non-zero
@@ -136,7 +136,7 @@ def attention_vs_occupancy(attention,       # (gh, gw) mean attention to each pa
     return dict(active_share=float(att[active_patch].sum()), active_share_uniform=float(active_patch.mean()),
                 corr_abs_diff=corr, n_patches=int(att.size))
 
-# %% ../nbs/06_attention.ipynb #5e574b71
+# %% ../nbs/06_attention.ipynb #04617d8b
 def routing_summary(expert,      # (L, N, gh, gw) top-1 expert of every patch, from `expert_routing`
                     cls_expert,  # (L, N) top-1 expert of the CLS token
                     probs,       # (L, N, 1+T, E) routing probabilities
@@ -159,7 +159,7 @@ def routing_summary(expert,      # (L, N, gh, gw) top-1 expert of every patch, f
                 patch_prob=patch_prob, patch_weight=patch_weight, purity=overall.max(-1).mean(axis=(1, 2)),  # (L,)
                 run_shift=0.5 * np.abs(patch_prob[0] - patch_prob[-1]).sum(1).mean(axis=(1, 2)))     # (L,)
 
-# %% ../nbs/06_attention.ipynb #6edf1bb7
+# %% ../nbs/06_attention.ipynb #e8800a65
 UNDECIDED_ENTROPY, COLLAPSE_SHARE, PURE_PLACE, RUN_SHIFT = 0.9, 0.95, 0.9, 0.25   # thresholds of `expert_verdict`
 
 _OVERALL = {
@@ -195,7 +195,7 @@ def expert_verdict(summary):  # from `routing_summary`
                     f"(run shift {shifts}), by a narrow margin.")
     return overall, lines
 
-# %% ../nbs/06_attention.ipynb #321ba1d1
+# %% ../nbs/06_attention.ipynb #f0b260a3
 def _default_ks(n_tokens):
     "Numbers of patches to remove: 0, 1, 2 and 1/8, 1/4, 1/2, 3/4 and all of them."
     return sorted({k for k in [0, 1, 2] + [round(f * n_tokens) for f in (0.125, 0.25, 0.5, 0.75, 1.0)] if k <= n_tokens})
@@ -208,7 +208,7 @@ def _zero_patches(x, removed, patch_size):
     keep[:, :cells.shape[1], :cells.shape[2]] = (~cells).to(x.dtype)
     return x * keep[:, None]
 
-# %% ../nbs/06_attention.ipynb #87a89b15
+# %% ../nbs/06_attention.ipynb #d515d964
 def faithfulness(model,             # a ViT or MoE-ViT
                  x,                 # (B, 1, 64, 72) input maps
                  rankings,          # {name: (B, gh, gw) score per patch, highest removed first}
@@ -247,7 +247,7 @@ def faithfulness(model,             # a ViT or MoE-ViT
     out['random flips'] = np.mean([flips[n] for n in rnd], 0) / len(x)
     return out
 
-# %% ../nbs/06_attention.ipynb #d3206f46
+# %% ../nbs/06_attention.ipynb #7931d327
 def _guides(ax, patch_size, active=None, color='white'):
     "Patch-grid lines, and dashed lines at the edges of the active iEta bands."
     ph, pw = patch_size
@@ -260,7 +260,7 @@ def _guides(ax, patch_size, active=None, color='white'):
 def _input_norm(inputs):
     return Normalize(0, max(float(np.nanmax(inputs)), 1e-6))
 
-# %% ../nbs/06_attention.ipynb #0d773ad7
+# %% ../nbs/06_attention.ipynb #84330e59
 def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
                    cls,             # (n, heads, gh, gw) last-block CLS attention, from `cls_attention`
                    patch_size,      # (rows, columns) per patch
@@ -308,7 +308,7 @@ def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
                      ' (white lines: patches; dashed: edges of the active bands)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #cac8c9a2
+# %% ../nbs/06_attention.ipynb #74c52a36
 def _relative(maps):
     "Attention maps divided by the uniform share: 1 = as much as every patch would get under uniform attention."
     maps = np.asarray(maps, dtype=float)
@@ -317,8 +317,9 @@ def _relative(maps):
 def plot_mean_attention(rows,             # list of dict(label=..., maps=(C, gh, gw) mean attention per run, patch_size=...)
                         occupancy_diff,   # (64, 72) mean occupancy of the second run minus the first
                         class_names,      # e.g. ['Run 355456', 'Run 357479']
-                        active=None):     # (64, 72) bool active cells
-    "Mean attention of each run (relative to uniform), its difference between the runs, and the occupancy difference; one row per model/view."
+                        active=None,      # (64, 72) bool active cells
+                        view='CLS attention of the last block'):  # what the maps are, for the title
+    "Mean attention of each run (relative to uniform), its difference between the runs, and the occupancy difference; one row per model."
     a, b = class_names[0], class_names[-1]
     occ = np.ma.masked_where(np.asarray(occupancy_diff) == 0, occupancy_diff)
     occ_norm = CenteredNorm(0, max(float(np.abs(occ).max()), 1e-9))
@@ -347,10 +348,10 @@ def plot_mean_attention(rows,             # list of dict(label=..., maps=(C, gh,
             fig.colorbar(im, ax=axes[r, 3], label='mean occupancy\ndifference', shrink=0.9, pad=0.01)
             if r < len(rows) - 1:
                 for ax in axes[r]: ax.set_xlabel('')
-        fig.suptitle('Where the models look, per run, beside where the runs differ (1 = uniform attention; red: second run higher)')
+        fig.suptitle(f'Mean {view} per run, beside where the runs differ (1 = uniform attention; red: second run higher)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #f68331a0
+# %% ../nbs/06_attention.ipynb #a96a17b8
 EXPERT_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000']  # Okabe-Ito
 
 def plot_expert_routing(summary,       # from `routing_summary`
@@ -395,11 +396,11 @@ def plot_expert_routing(summary,       # from `routing_summary`
                      'bars: share of tokens whose first choice is each expert (hatched: second run)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #4765f8cc
+# %% ../nbs/06_attention.ipynb #7da7756c
 def plot_faithfulness(results):   # {model name: dict from `faithfulness`}
     "Confidence in the predicted class as the top-ranked (attention, rollout) or random patches are zeroed, one panel per model."
     styles = {'attention': ('#0072B2', 'o', 'last-block CLS attention'), 'rollout': ('#E69F00', 's', 'attention rollout'),
-              'random': ('0.4', 'x', 'random patches')}
+              'random': ('0.4', 'x', 'random patches'), 'random active': ('#009E73', '^', 'random patches with active cells')}
     with plot_style():
         fig = Figure(figsize=(4.2 * len(results) + 0.6, 3.6), layout='constrained')
         axes = np.atleast_1d(fig.subplots(1, len(results), sharey=True))
@@ -413,7 +414,7 @@ def plot_faithfulness(results):   # {model name: dict from `faithfulness`}
         fig.suptitle('Faithfulness: removing the most-attended patches vs as many random ones (dotted: chance)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #de537d73
+# %% ../nbs/06_attention.ipynb #0a54f181
 def occupancy_reference(x,   # (N, 1, 64, 72) input maps, log(1 + occupancy)
                         y):  # (N,) class labels
     "What the attention is compared with: the mean occupancy difference (last class minus first, (64, 72)) and the active cells (bool (64, 72))."
@@ -421,7 +422,7 @@ def occupancy_reference(x,   # (N, 1, 64, 72) input maps, log(1 + occupancy)
     mean = mean_by_class(occ, np.asarray(y))
     return mean[-1] - mean[0], (occ > 0).any(axis=0)
 
-# %% ../nbs/06_attention.ipynb #ead16e1f
+# %% ../nbs/06_attention.ipynb #2378b92a
 def analyse_attention(model,            # a ViT or MoE-ViT
                       x,                # (N, 1, 64, 72) input maps
                       y,                # (N,) class labels
@@ -445,14 +446,16 @@ def analyse_attention(model,            # a ViT or MoE-ViT
     out['rollout_vs_occupancy'] = attention_vs_occupancy(ro.mean(0), occ_diff, active, ps)
     k = len(x) if n_faith is None else min(n_faith, len(x))
     idx = np.random.default_rng(seed).permutation(len(x))[:k]
-    out['faithfulness'] = faithfulness(model, x[idx], {'attention': cls[idx].mean(1), 'rollout': ro[idx]},
+    active_patch = (pool(active, ps) > 0).astype(float)                        # (gh, gw) patches holding active cells
+    random_active = active_patch + 0.5 * np.random.default_rng(seed + 1).random((k,) + active_patch.shape)  # active ones first, random order
+    out['faithfulness'] = faithfulness(model, x[idx], {'attention': cls[idx].mean(1), 'rollout': ro[idx], 'random active': random_active},
                                        n_random=n_random, seed=seed, batch_size=batch_size)
     if hasattr(model, 'routing'):
         out['routing'] = routing_summary(*expert_routing(model, x, batch_size=batch_size), y)
         out['verdict'] = expert_verdict(out['routing'])
     return out
 
-# %% ../nbs/06_attention.ipynb #a3415ad7
+# %% ../nbs/06_attention.ipynb #1db27ed8
 def _at_quarter(f):
     "Index of the k closest to a quarter of the patches (at least 1)."
     return int(np.argmin(np.abs(f['fraction'] - 0.25) + (f['k'] == 0)))
@@ -464,9 +467,9 @@ def faithfulness_numbers(f):  # dict from `faithfulness`
     drop = lambda key: f[key][0] - f[key]
     return {key: dict(k=int(f['k'][j]), drop_quarter=float(drop(key)[j]), mean_drop=float(drop(key)[inner].mean()),
                       flips_quarter=float(f[f'{key} flips'][j]))
-            for key in ('attention', 'rollout', 'random') if key in f}
+            for key in ('attention', 'rollout', 'random', 'random active') if key in f}
 
-# %% ../nbs/06_attention.ipynb #1906e714
+# %% ../nbs/06_attention.ipynb #946edff4
 def _pace(drop, random_drop, tol=0.01):
     "'faster than' / 'about as fast as' / 'slower than' chance, for mean confidence drops."
     return 'faster than' if drop > random_drop + tol else 'slower than' if drop < random_drop - tol else 'about as fast as'
@@ -475,6 +478,7 @@ def _model_findings(a):
     "The findings sentences of one model, from `analyse_attention`'s numbers."
     fn = faithfulness_numbers(a['faithfulness'])
     att, ro, rnd = fn['attention'], fn['rollout'], fn['random']
+    ra = fn.get('random active', rnd)
     (gh, gw), k = a['grid'], att['k']
     s = [f"{a['name']} ({gh} x {gw} patches; accuracy {a['accuracy']:.3f} on the {a['n_maps']} maps analysed).",
          f"Zeroing its {k} most-attended of {gh * gw} patches lowers its confidence by {att['drop_quarter']:.3f} "
@@ -482,6 +486,11 @@ def _model_findings(a):
          f"({rnd['flips_quarter']:.0%}) for as many random patches; over all numbers of patches removed, last-block attention lowers it "
          f"{_pace(att['mean_drop'], rnd['mean_drop'])} chance (mean drop {att['mean_drop']:.3f} vs {rnd['mean_drop']:.3f}), "
          f"rollout {_pace(ro['mean_drop'], rnd['mean_drop'])} chance ({ro['mean_drop']:.3f})."]
+    if 'random active' in fn and a['cls_vs_occupancy']['active_share_uniform'] < 1:
+        s.append(f"Random patches are often empty ones, so the stricter baseline draws them among the patches that hold active "
+                 f"cells: {k} of those lower the confidence by {ra['drop_quarter']:.3f} ({ra['flips_quarter']:.0%} flip; mean drop "
+                 f"{ra['mean_drop']:.3f}): last-block attention lowers it {_pace(att['mean_drop'], ra['mean_drop'])} this baseline, "
+                 f"rollout {_pace(ro['mean_drop'], ra['mean_drop'])} it.")
     c, r = a['cls_vs_occupancy'], a['rollout_vs_occupancy']
     if c['active_share_uniform'] >= 1:
         s.append("Every patch holds active cells, so whether it focuses on the active bands cannot be asked on this grid.")
@@ -499,17 +508,21 @@ def _model_findings(a):
         s.append(f"Experts: {overall} ({per_layer}; first-choice shares of all tokens, entropy normalised to 0..1.)")
     return ' '.join(s)
 
-# %% ../nbs/06_attention.ipynb #96ad6cfa
+# %% ../nbs/06_attention.ipynb #0918fba6
 def attention_findings(analyses,     # list of dicts from `analyse_attention`
                        class_names): # e.g. ['Run 355456', 'Run 357479']
     "One paragraph of findings, every statement computed from the numbers in `analyses`."
-    faithful = [a['name'] for a in analyses
-                if _pace(*(faithfulness_numbers(a['faithfulness'])[k]['mean_drop'] for k in ('attention', 'random'))) == 'faster than']
+    def beats(a, baseline):
+        fn = faithfulness_numbers(a['faithfulness'])
+        return baseline in fn and _pace(fn['attention']['mean_drop'], fn[baseline]['mean_drop']) == 'faster than'
+    faithful = [a['name'] for a in analyses if beats(a, 'random')]
+    strict = [a['name'] for a in analyses if beats(a, 'random active')]
     lead = (f"Comparing {' and '.join(class_names[:2])}: last-block attention removes the models' confidence faster than "
-            f"random patches for {len(faithful)} of {len(analyses)} models" + (f" ({', '.join(faithful)})." if faithful else "."))
+            f"random patches for {len(faithful)} of {len(analyses)} models" + (f" ({', '.join(faithful)})" if faithful else "")
+            + f", and faster than random patches that hold active cells for {len(strict)}" + (f" ({', '.join(strict)})." if strict else "."))
     return ' '.join([lead] + [_model_findings(a) for a in analyses])
 
-# %% ../nbs/06_attention.ipynb #3c0ea2c0
+# %% ../nbs/06_attention.ipynb #46e995aa
 def _slug(name): return ''.join(ch if ch.isalnum() else '_' for ch in name.lower()).strip('_')
 
 def _jsonable(v):
@@ -525,7 +538,7 @@ def _sample_index(y, n_per_class, seed):
     return np.concatenate([np.sort(rng.choice(np.nonzero(y == c)[0], size=min(n_per_class, int((y == c).sum())), replace=False))
                            for c in range(int(y.max()) + 1)])
 
-# %% ../nbs/06_attention.ipynb #ea366f09
+# %% ../nbs/06_attention.ipynb #f6445df2
 def write_attention(models,             # {name: ViT or MoE-ViT}
                     x,                  # (N, 1, 64, 72) maps to analyse (held out from training, ideally)
                     y,                  # (N,) class labels
@@ -552,8 +565,8 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
             f"{a['name']}: input, CLS attention of the last block (heads averaged, overlaid, and per head) and the attention rollout, for single maps.")
     ref = analyses[0]
     for view, label in (('cls', 'last-block CLS attention'), ('rollout', 'attention rollout')):
-        rows = [dict(label=f"{a['name']}, {label}", maps=a[f'{view}_mean'], patch_size=a['patch_size']) for a in analyses]
-        figs[f'mean_{view}'] = (plot_mean_attention(rows, ref['occupancy_diff'], class_names, ref['active']),
+        rows = [dict(label=a['name'], maps=a[f'{view}_mean'], patch_size=a['patch_size']) for a in analyses]
+        figs[f'mean_{view}'] = (plot_mean_attention(rows, ref['occupancy_diff'], class_names, ref['active'], label),
                                 f"Mean {label} per run over {ref['n_maps']} maps (1 = uniform), its difference between the runs, and the occupancy difference.")
     for a in analyses:
         if 'routing' in a:
@@ -577,7 +590,7 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
     return dict(figures=figures, findings=text, analyses=analyses,
                 files=dict(findings=out / 'attention_findings.md', json=out / 'attention.json'))
 
-# %% ../nbs/06_attention.ipynb #93866446
+# %% ../nbs/06_attention.ipynb #9581dd9f
 def attention_markdown(written,        # the dict returned by `write_attention`
                        relative_to=None,  # directory the report lives in (figure links are made relative to it)
                        heading='## Attention'):
@@ -590,10 +603,10 @@ def attention_markdown(written,        # the dict returned by `write_attention`
         lines += [f"![{f['caption']}]({p.as_posix()})", '', f"*{f['caption']}*", '']
     return '\n'.join(lines)
 
-# %% ../nbs/06_attention.ipynb #c92f8ea4
+# %% ../nbs/06_attention.ipynb #923d0873
 FINE_TRAIN = dict(lr=3e-4, batch_size=32)   # training settings of finer-grid variants: more, smaller steps
 
-# %% ../nbs/06_attention.ipynb #7049cdd2
+# %% ../nbs/06_attention.ipynb #91103342
 def display_name(model):  # a ViT or MoE-ViT
     "'ViT' or 'MoE-ViT', with the patch grid when it is not the default 2 x 2 (e.g. 'MoE-ViT 8x9')."
     base = 'MoE-ViT' if hasattr(model, 'routing') else 'ViT'
@@ -613,7 +626,7 @@ def _held_out(dataset, extra, n_maps, seed, log):
     idx = np.sort(np.random.default_rng(seed).choice(pool_, size=min(n_maps, len(pool_)), replace=False))
     return split, idx
 
-# %% ../nbs/06_attention.ipynb #42d54c87
+# %% ../nbs/06_attention.ipynb #30925968
 def _checkpoint_data(extra, data_dir, log):
     "The data set a checkpoint was trained on: `data_dir` if given, else the synthetic default or the directory it records."
     from hcal_ml4dqm.data import dataset_from_arrays, load_dataset, synthesize
@@ -660,7 +673,7 @@ def attention_from_checkpoints(checkpoints,      # paths of checkpoints written 
     return write_attention(models, dataset.x[idx], dataset.y[idx].numpy(), out_dir, dataset.class_names,
                            n_faith=min(n_maps, 500), seed=seed, lumisection=dataset.lumisection[idx])
 
-# %% ../nbs/06_attention.ipynb #89a6376f
+# %% ../nbs/06_attention.ipynb #97bfc84d
 def report_sections(models,       # {name: trained model}, as `run` trained them
                     dataset,      # the `HcalDataset`
                     split,        # the `Split` they were trained on: only its validation/test maps are analysed
