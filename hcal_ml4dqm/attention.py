@@ -12,7 +12,7 @@ __all__ = ['UNDECIDED_ENTROPY', 'COLLAPSE_SHARE', 'PURE_PLACE', 'RUN_SHIFT', 'EX
            'analyse_attention', 'faithfulness_numbers', 'attention_findings', 'write_attention', 'attention_markdown',
            'display_name', 'attention_from_checkpoints', 'report_sections']
 
-# %% ../nbs/06_attention.ipynb #ff22f8d5
+# %% ../nbs/06_attention.ipynb #d76fc23c
 import json
 import math
 import os
@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from .data import N_IETA, N_IPHI, HcalError
 from .eda import DETECTOR_EXTENT, DIFF_CMAP, MAP_CMAP, plot_style, show_map
 
-# %% ../nbs/06_attention.ipynb #777ca239
+# %% ../nbs/06_attention.ipynb #a4453384
 def patch_size_of(model):  # a ViT or MoE-ViT (with `grid`, and `config['patch_size']` if it has one)
     "The model's patch size (iEta rows, iPhi columns) per token: its config's, or the map shape divided by `model.grid`."
     cfg = getattr(model, 'config', None)
@@ -34,7 +34,7 @@ def patch_size_of(model):  # a ViT or MoE-ViT (with `grid`, and `config['patch_s
     if ps is None: ps = (N_IETA // model.grid[0], N_IPHI // model.grid[1])
     return (ps, ps) if isinstance(ps, int) else tuple(int(p) for p in ps)
 
-# %% ../nbs/06_attention.ipynb #5acf664f
+# %% ../nbs/06_attention.ipynb #a411acac
 def upsample(grid_maps,                # (..., gh, gw) one value per patch
              patch_size,               # (rows, columns) of map cells per patch
              shape=(N_IETA, N_IPHI)):  # the full map's shape
@@ -48,7 +48,7 @@ def upsample(grid_maps,                # (..., gh, gw) one value per patch
     out[..., :up.shape[-2], :up.shape[-1]] = up
     return out
 
-# %% ../nbs/06_attention.ipynb #e89d1bca
+# %% ../nbs/06_attention.ipynb #6cf632c1
 def pool(maps,         # (..., 64, 72) one value per cell
          patch_size):  # (rows, columns) of map cells per patch
     "Mean over each patch's cells: (..., gh, gw), the reverse of `upsample`."
@@ -58,14 +58,14 @@ def pool(maps,         # (..., 64, 72) one value per cell
     a = a[..., :gh * ph, :gw * pw]
     return a.reshape(a.shape[:-2] + (gh, ph, gw, pw)).mean(axis=(-3, -1))
 
-# %% ../nbs/06_attention.ipynb #e5cd9590
+# %% ../nbs/06_attention.ipynb #0ed388a9
 def _batched(fn, x, batch_size=256):
     "Apply `fn` to `x` batch by batch without gradients; concatenate its numpy results (or tuples of them) along the first axis."
     with torch.no_grad(): outs = [fn(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
     if isinstance(outs[0], tuple): return tuple(np.concatenate(o) for o in zip(*outs))
     return np.concatenate(outs)
 
-# %% ../nbs/06_attention.ipynb #5f5c9f8f
+# %% ../nbs/06_attention.ipynb #c5cefd8a
 def cls_attention(model,            # a ViT or MoE-ViT (with `attention_maps` and `grid`)
                   x,                # (B, 1, 64, 72) input maps
                   block=-1,         # which block's attention (default: the last)
@@ -78,7 +78,7 @@ def cls_attention(model,            # a ViT or MoE-ViT (with `attention_maps` an
         return a[:, :, 0, 1:].reshape(len(xb), a.shape[1], gh, gw).float().cpu().numpy()
     return _batched(one, x, batch_size)
 
-# %% ../nbs/06_attention.ipynb #39e4f44f
+# %% ../nbs/06_attention.ipynb #6f528951
 def attention_rollout(attentions):  # list over blocks of (B, heads, 1+T, 1+T) attention (tensors or arrays)
     "Attention rollout (Abnar & Zuidema 2020): heads averaged, identity added, rows renormalised, multiplied through the blocks: (B, 1+T, 1+T)."
     rollout = None
@@ -89,7 +89,7 @@ def attention_rollout(attentions):  # list over blocks of (B, heads, 1+T, 1+T) a
         rollout = a if rollout is None else a @ rollout       # later blocks mix what earlier ones produced
     return rollout
 
-# %% ../nbs/06_attention.ipynb #8cf0edd1
+# %% ../nbs/06_attention.ipynb #c8c1ab5b
 def rollout_map(model,            # a ViT or MoE-ViT
                 x,                # (B, 1, 64, 72) input maps
                 batch_size=256):  # maps per forward pass
@@ -98,7 +98,7 @@ def rollout_map(model,            # a ViT or MoE-ViT
     gh, gw = model.grid
     return _batched(lambda xb: attention_rollout(model.attention_maps(xb))[:, 0, 1:].reshape(len(xb), gh, gw), x, batch_size)
 
-# %% ../nbs/06_attention.ipynb #55b89e4a
+# %% ../nbs/06_attention.ipynb #e2382f52
 def expert_routing(model,            # an MoE-ViT (with `routing` and `grid`)
                    x,                # (B, 1, 64, 72) input maps
                    batch_size=256):  # maps per forward pass
@@ -113,7 +113,7 @@ def expert_routing(model,            # an MoE-ViT (with `routing` and `grid`)
                 expert[:, :, 0].swapaxes(0, 1), probs.swapaxes(0, 1))
     return tuple(a.swapaxes(0, 1) for a in _batched(one, x, batch_size))
 
-# %% ../nbs/06_attention.ipynb #f743e291
+# %% ../nbs/06_attention.ipynb #998c583b
 def mean_by_class(maps,             # (N, ...) one map per input
                   y,                # (N,) class labels
                   n_classes=None):  # default: max(y) + 1
@@ -122,7 +122,7 @@ def mean_by_class(maps,             # (N, ...) one map per input
     n_classes = n_classes or int(y.max()) + 1
     return np.stack([maps[y == c].mean(axis=0) for c in range(n_classes)])
 
-# %% ../nbs/06_attention.ipynb #5c9099f7
+# %% ../nbs/06_attention.ipynb #a84a8668
 def attention_vs_occupancy(attention,       # (gh, gw) mean attention to each patch (CLS row or rollout)
                            occupancy_diff,  # (64, 72) difference of the runs' mean occupancy (or log-occupancy)
                            active,          # (64, 72) bool: cells that are ever non-zero
@@ -136,7 +136,7 @@ def attention_vs_occupancy(attention,       # (gh, gw) mean attention to each pa
     return dict(active_share=float(att[active_patch].sum()), active_share_uniform=float(active_patch.mean()),
                 corr_abs_diff=corr, n_patches=int(att.size))
 
-# %% ../nbs/06_attention.ipynb #04617d8b
+# %% ../nbs/06_attention.ipynb #4071b2dd
 def routing_summary(expert,      # (L, N, gh, gw) top-1 expert of every patch, from `expert_routing`
                     cls_expert,  # (L, N) top-1 expert of the CLS token
                     probs,       # (L, N, 1+T, E) routing probabilities
@@ -159,7 +159,7 @@ def routing_summary(expert,      # (L, N, gh, gw) top-1 expert of every patch, f
                 patch_prob=patch_prob, patch_weight=patch_weight, purity=overall.max(-1).mean(axis=(1, 2)),  # (L,)
                 run_shift=0.5 * np.abs(patch_prob[0] - patch_prob[-1]).sum(1).mean(axis=(1, 2)))     # (L,)
 
-# %% ../nbs/06_attention.ipynb #e8800a65
+# %% ../nbs/06_attention.ipynb #aa94c376
 UNDECIDED_ENTROPY, COLLAPSE_SHARE, PURE_PLACE, RUN_SHIFT = 0.9, 0.95, 0.9, 0.25   # thresholds of `expert_verdict`
 
 _OVERALL = {
@@ -195,7 +195,7 @@ def expert_verdict(summary):  # from `routing_summary`
                     f"(run shift {shifts}), by a narrow margin.")
     return overall, lines
 
-# %% ../nbs/06_attention.ipynb #f0b260a3
+# %% ../nbs/06_attention.ipynb #620aeac7
 def _default_ks(n_tokens):
     "Numbers of patches to remove: 0, 1, 2 and 1/8, 1/4, 1/2, 3/4 and all of them."
     return sorted({k for k in [0, 1, 2] + [round(f * n_tokens) for f in (0.125, 0.25, 0.5, 0.75, 1.0)] if k <= n_tokens})
@@ -208,7 +208,7 @@ def _zero_patches(x, removed, patch_size):
     keep[:, :cells.shape[1], :cells.shape[2]] = (~cells).to(x.dtype)
     return x * keep[:, None]
 
-# %% ../nbs/06_attention.ipynb #d515d964
+# %% ../nbs/06_attention.ipynb #b35a21e0
 def faithfulness(model,             # a ViT or MoE-ViT
                  x,                 # (B, 1, 64, 72) input maps
                  rankings,          # {name: (B, gh, gw) score per patch, highest removed first}
@@ -247,7 +247,7 @@ def faithfulness(model,             # a ViT or MoE-ViT
     out['random flips'] = np.mean([flips[n] for n in rnd], 0) / len(x)
     return out
 
-# %% ../nbs/06_attention.ipynb #7931d327
+# %% ../nbs/06_attention.ipynb #394b73db
 def _guides(ax, patch_size, active=None, color='white'):
     "Patch-grid lines, and dashed lines at the edges of the active iEta bands."
     ph, pw = patch_size
@@ -260,7 +260,7 @@ def _guides(ax, patch_size, active=None, color='white'):
 def _input_norm(inputs):
     return Normalize(0, max(float(np.nanmax(inputs)), 1e-6))
 
-# %% ../nbs/06_attention.ipynb #84330e59
+# %% ../nbs/06_attention.ipynb #ff984c7f
 def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
                    cls,             # (n, heads, gh, gw) last-block CLS attention, from `cls_attention`
                    patch_size,      # (rows, columns) per patch
@@ -284,20 +284,20 @@ def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
             ax = axes[r, 0]
             im_in = show_map(ax, inputs[r], 'Greys', in_norm, zero_masked=False, title=f'{titles[r]}\ninput', physical=False)
             ax = axes[r, 1]
-            show_map(ax, inputs[r], 'Greys', in_norm, zero_masked=False, title='overlay', physical=False, ylabel=False)
+            show_map(ax, inputs[r], 'Greys', in_norm, zero_masked=False, title='overlay\n(heads averaged)', physical=False, ylabel=False)
             ax.imshow(mean, cmap=MAP_CMAP, norm=att_norm, alpha=0.55, origin='lower', extent=DETECTOR_EXTENT)
             _guides(ax, patch_size, active, color='k')
             for c, m in enumerate([mean] + list(heads)):
                 ax = axes[r, 2 + c]
                 ratio = np.nanmax(m) / max(np.nanmin(m), 1e-12)
-                im_att = show_map(ax, m, MAP_CMAP, att_norm, zero_masked=False, title=f'{cols[2 + c]} (max/min {ratio:.3g})',
+                im_att = show_map(ax, m, MAP_CMAP, att_norm, zero_masked=False, title=f'{cols[2 + c]}\nmax/min {ratio:.2g}',
                                   physical=False, ylabel=False)
                 _guides(ax, patch_size, active)
             fig.colorbar(im_att, ax=axes[r, 1:2 + 1 + n_heads].tolist(), label='CLS attention\nper patch', shrink=0.9, pad=0.01)
             if rollout is not None:
                 ax = axes[r, -1]
                 im_ro = show_map(ax, upsample(rollout[r], patch_size), MAP_CMAP, None, zero_masked=False,
-                                 title='rollout, all blocks', ylabel=False)
+                                 title='rollout\nall blocks', ylabel=False)
                 _guides(ax, patch_size, active)
                 fig.colorbar(im_ro, ax=ax, label='rollout', shrink=0.9, pad=0.01)
             if r < n - 1:
@@ -308,7 +308,7 @@ def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
                      ' (white lines: patches; dashed: edges of the active bands)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #74c52a36
+# %% ../nbs/06_attention.ipynb #a161f197
 def _relative(maps):
     "Attention maps divided by the uniform share: 1 = as much as every patch would get under uniform attention."
     maps = np.asarray(maps, dtype=float)
@@ -351,7 +351,7 @@ def plot_mean_attention(rows,             # list of dict(label=..., maps=(C, gh,
         fig.suptitle(f'Mean {view} per run, beside where the runs differ (1 = uniform attention; red: second run higher)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #a96a17b8
+# %% ../nbs/06_attention.ipynb #4ed09bf0
 EXPERT_COLORS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000']  # Okabe-Ito
 
 def plot_expert_routing(summary,       # from `routing_summary`
@@ -396,7 +396,7 @@ def plot_expert_routing(summary,       # from `routing_summary`
                      'bars: share of tokens whose first choice is each expert (hatched: second run)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #7da7756c
+# %% ../nbs/06_attention.ipynb #d808a098
 def plot_faithfulness(results):   # {model name: dict from `faithfulness`}
     "Confidence in the predicted class as the top-ranked (attention, rollout) or random patches are zeroed, one panel per model."
     styles = {'attention': ('#0072B2', 'o', 'last-block CLS attention'), 'rollout': ('#E69F00', 's', 'attention rollout'),
@@ -414,7 +414,7 @@ def plot_faithfulness(results):   # {model name: dict from `faithfulness`}
         fig.suptitle('Faithfulness: removing the most-attended patches vs as many random ones (dotted: chance)')
     return fig
 
-# %% ../nbs/06_attention.ipynb #0a54f181
+# %% ../nbs/06_attention.ipynb #0c981fd7
 def occupancy_reference(x,   # (N, 1, 64, 72) input maps, log(1 + occupancy)
                         y):  # (N,) class labels
     "What the attention is compared with: the mean occupancy difference (last class minus first, (64, 72)) and the active cells (bool (64, 72))."
@@ -422,7 +422,7 @@ def occupancy_reference(x,   # (N, 1, 64, 72) input maps, log(1 + occupancy)
     mean = mean_by_class(occ, np.asarray(y))
     return mean[-1] - mean[0], (occ > 0).any(axis=0)
 
-# %% ../nbs/06_attention.ipynb #2378b92a
+# %% ../nbs/06_attention.ipynb #e039d3ef
 def analyse_attention(model,            # a ViT or MoE-ViT
                       x,                # (N, 1, 64, 72) input maps
                       y,                # (N,) class labels
@@ -455,7 +455,7 @@ def analyse_attention(model,            # a ViT or MoE-ViT
         out['verdict'] = expert_verdict(out['routing'])
     return out
 
-# %% ../nbs/06_attention.ipynb #1db27ed8
+# %% ../nbs/06_attention.ipynb #ecd6692c
 def _at_quarter(f):
     "Index of the k closest to a quarter of the patches (at least 1)."
     return int(np.argmin(np.abs(f['fraction'] - 0.25) + (f['k'] == 0)))
@@ -469,7 +469,7 @@ def faithfulness_numbers(f):  # dict from `faithfulness`
                       flips_quarter=float(f[f'{key} flips'][j]))
             for key in ('attention', 'rollout', 'random', 'random active') if key in f}
 
-# %% ../nbs/06_attention.ipynb #946edff4
+# %% ../nbs/06_attention.ipynb #66292350
 def _pace(drop, random_drop, tol=0.01):
     "'faster than' / 'about as fast as' / 'slower than' chance, for mean confidence drops."
     return 'faster than' if drop > random_drop + tol else 'slower than' if drop < random_drop - tol else 'about as fast as'
@@ -508,7 +508,7 @@ def _model_findings(a):
         s.append(f"Experts: {overall} ({per_layer}; first-choice shares of all tokens, entropy normalised to 0..1.)")
     return ' '.join(s)
 
-# %% ../nbs/06_attention.ipynb #0918fba6
+# %% ../nbs/06_attention.ipynb #dc6730c8
 def attention_findings(analyses,     # list of dicts from `analyse_attention`
                        class_names): # e.g. ['Run 355456', 'Run 357479']
     "One paragraph of findings, every statement computed from the numbers in `analyses`."
@@ -522,7 +522,7 @@ def attention_findings(analyses,     # list of dicts from `analyse_attention`
             + f", and faster than random patches that hold active cells for {len(strict)}" + (f" ({', '.join(strict)})." if strict else "."))
     return ' '.join([lead] + [_model_findings(a) for a in analyses])
 
-# %% ../nbs/06_attention.ipynb #46e995aa
+# %% ../nbs/06_attention.ipynb #6fd5c3d7
 def _slug(name): return ''.join(ch if ch.isalnum() else '_' for ch in name.lower()).strip('_')
 
 def _jsonable(v):
@@ -538,7 +538,7 @@ def _sample_index(y, n_per_class, seed):
     return np.concatenate([np.sort(rng.choice(np.nonzero(y == c)[0], size=min(n_per_class, int((y == c).sum())), replace=False))
                            for c in range(int(y.max()) + 1)])
 
-# %% ../nbs/06_attention.ipynb #f6445df2
+# %% ../nbs/06_attention.ipynb #36dfe986
 def write_attention(models,             # {name: ViT or MoE-ViT}
                     x,                  # (N, 1, 64, 72) maps to analyse (held out from training, ideally)
                     y,                  # (N,) class labels
@@ -590,7 +590,7 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
     return dict(figures=figures, findings=text, analyses=analyses,
                 files=dict(findings=out / 'attention_findings.md', json=out / 'attention.json'))
 
-# %% ../nbs/06_attention.ipynb #9581dd9f
+# %% ../nbs/06_attention.ipynb #92ad92b7
 def attention_markdown(written,        # the dict returned by `write_attention`
                        relative_to=None,  # directory the report lives in (figure links are made relative to it)
                        heading='## Attention'):
@@ -603,10 +603,10 @@ def attention_markdown(written,        # the dict returned by `write_attention`
         lines += [f"![{f['caption']}]({p.as_posix()})", '', f"*{f['caption']}*", '']
     return '\n'.join(lines)
 
-# %% ../nbs/06_attention.ipynb #923d0873
+# %% ../nbs/06_attention.ipynb #8c7fd13c
 FINE_TRAIN = dict(lr=3e-4, batch_size=32)   # training settings of finer-grid variants: more, smaller steps
 
-# %% ../nbs/06_attention.ipynb #91103342
+# %% ../nbs/06_attention.ipynb #86141776
 def display_name(model):  # a ViT or MoE-ViT
     "'ViT' or 'MoE-ViT', with the patch grid when it is not the default 2 x 2 (e.g. 'MoE-ViT 8x9')."
     base = 'MoE-ViT' if hasattr(model, 'routing') else 'ViT'
@@ -626,7 +626,7 @@ def _held_out(dataset, extra, n_maps, seed, log):
     idx = np.sort(np.random.default_rng(seed).choice(pool_, size=min(n_maps, len(pool_)), replace=False))
     return split, idx
 
-# %% ../nbs/06_attention.ipynb #30925968
+# %% ../nbs/06_attention.ipynb #7c632828
 def _checkpoint_data(extra, data_dir, log):
     "The data set a checkpoint was trained on: `data_dir` if given, else the synthetic default or the directory it records."
     from hcal_ml4dqm.data import dataset_from_arrays, load_dataset, synthesize
@@ -673,7 +673,7 @@ def attention_from_checkpoints(checkpoints,      # paths of checkpoints written 
     return write_attention(models, dataset.x[idx], dataset.y[idx].numpy(), out_dir, dataset.class_names,
                            n_faith=min(n_maps, 500), seed=seed, lumisection=dataset.lumisection[idx])
 
-# %% ../nbs/06_attention.ipynb #97bfc84d
+# %% ../nbs/06_attention.ipynb #7ef18886
 def report_sections(models,       # {name: trained model}, as `run` trained them
                     dataset,      # the `HcalDataset`
                     split,        # the `Split` they were trained on: only its validation/test maps are analysed
