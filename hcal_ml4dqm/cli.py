@@ -150,15 +150,15 @@ def _study(args, stages, **kwargs):
                      progress=not args.no_progress, **kwargs)
 
 # %% ../nbs/07_cli.ipynb #04fd10e2
-@subcommand('run', 'the whole study: data, EDA, train ViT and MoE-ViT, evaluate with baselines, write report.md',
+@subcommand('run', 'the whole study: data, EDA, train ViT and MoE-ViT, evaluate with baselines, attention; write report.md',
             *_STUDY_ARGS,
             arg('--resume', action='store_true', help='continue from the checkpoints in --out'),
             arg('--no-eda', action='store_true', help='skip the EDA figures'),
-            arg('--attention', action='store_true', help='add the attention analysis to the report'))
+            arg('--no-attention', action='store_true', help='skip the attention analysis (CLS attention, rollout, experts, faithfulness)'))
 def run(args):
-    "The whole study: EDA figures, both transformers trained and evaluated beside the baselines; metrics.json and report.md in --out."
+    "The whole study: EDA figures, both transformers trained and evaluated beside the baselines, what they attend to; metrics.json and report.md in --out."
     _study(args, ('train', 'evaluate') if args.no_eda else ('eda', 'train', 'evaluate'),
-           resume=args.resume, attention=args.attention)
+           resume=args.resume, attention=not args.no_attention)
 
 # %% ../nbs/07_cli.ipynb #77561e98
 @subcommand('train', 'train the ViT and the MoE-ViT and write their checkpoints to --out',
