@@ -130,6 +130,7 @@ _STUDY_ARGS = (
     arg('--lr', type=float, default=None, help="learning rate (default: each model's measured default)"),
     arg('--batch-size', type=_positive_int, default=None, help="batch size (default: each model's measured default)"),
     arg('--patience', type=_positive_int, default=None, help='early stopping after this many epochs without a lower validation loss'),
+    arg('--amp', action='store_true', help='bf16 autocast on CUDA (default off: at this model size fp32 trained faster on an H100)'),
     arg('--threads', type=int, default=1,
         help="torch CPU threads (default 1: the models are small, and on a busy machine more threads make training several times slower; 0: torch's default)"),
     arg('--no-progress', action='store_true', help='no progress bars'))
@@ -146,7 +147,7 @@ def _study(args, stages, **kwargs):
                      seeds=args.seeds if args.seeds else [args.seed],
                      splits=['random', 'block'] if args.split == 'both' else [args.split], models=args.models,
                      n_lumisections=args.n_lumisections, val_frac=args.val_frac, test_frac=args.test_frac,
-                     lr=args.lr, batch_size=args.batch_size, patience=args.patience, stages=stages,
+                     lr=args.lr, batch_size=args.batch_size, patience=args.patience, amp=args.amp, stages=stages,
                      progress=not args.no_progress, **kwargs)
 
 # %% ../nbs/07_cli.ipynb #04fd10e2

@@ -335,6 +335,7 @@ def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, fig
               lr:float|None=None,           # None: each model's measured default (`DEFAULT_HPARAMS`)
               batch_size:int|None=None,
               patience:int|None=None,       # early stopping
+              amp:bool=False,               # bf16 autocast on CUDA (`TrainConfig.amp`)
               stages=('eda', 'train', 'evaluate'),
               resume:bool=False,            # continue from existing checkpoints
               attention:bool=False,         # add the attention analysis (`attention_sections`)
@@ -382,7 +383,7 @@ def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, fig
                 ckpt = out / 'checkpoints' / f'{kind}-seed{seed}' / f'{name}.pt'
                 if 'train' in stages:
                     stage(f'train {name} ({kind} split, seed {seed})'); t = time.perf_counter()
-                    cfg = default_config(name, epochs=epochs, device=str(dev), seed=seed, lr=lr,
+                    cfg = default_config(name, epochs=epochs, device=str(dev), seed=seed, amp=amp, lr=lr,
                                          batch_size=batch_size, patience=patience)
                     fit(build_model(name, seed=seed), dataset.x, dataset.y, split, cfg, checkpoint=ckpt, resume=resume,
                         progress=progress, name=name, extra=extra)
