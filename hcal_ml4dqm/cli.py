@@ -48,7 +48,7 @@ def build_parser():
     return parser
 
 def main(argv=None):  # arguments (default: `sys.argv[1:]`)
-    "Entry point of `hcal-ml4dqm`: run one subcommand; a user error prints one line and returns 2."
+    "Entry point of `hcal-ml4dqm`: run one subcommand; a user error (or a file it cannot read or write) prints one line and returns 2."
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -56,6 +56,9 @@ def main(argv=None):  # arguments (default: `sys.argv[1:]`)
     try: return args._run(args) or 0
     except HcalError as e:
         print(f"hcal-ml4dqm {args.command}: error: {e}", file=sys.stderr); return 2
+    except OSError as e:   # a file or directory that cannot be read or written: unwritable --out, disk full, ...
+        where = f"{e.filename}: " if e.filename else ''
+        print(f"hcal-ml4dqm {args.command}: error: {where}{e.strerror or e}", file=sys.stderr); return 2
     except KeyboardInterrupt:
         print(f"hcal-ml4dqm {args.command}: interrupted", file=sys.stderr); return 130
 
