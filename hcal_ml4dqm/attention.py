@@ -633,8 +633,9 @@ def _checkpoint_data(extra, data_dir, log):
     source = extra.get('source', {})
     if data_dir is not None: return load_dataset(data_dir)
     if source.get('kind') == 'synthetic':
-        log(f"synthesizing the data the checkpoint was trained on (2 x {source['n_lumisections']} lumisections, seed {source['seed']})")
-        return dataset_from_arrays(synthesize(source['n_lumisections'], seed=source['seed']))
+        separation = source.get('separation', 1.0)
+        log(f"synthesizing the data the checkpoint was trained on (2 x {source['n_lumisections']} lumisections, seed {source['seed']}, separation {separation:g})")
+        return dataset_from_arrays(synthesize(source['n_lumisections'], seed=source['seed'], separation=separation))
     if source.get('kind') == 'files' and Path(source['data_dir']).is_dir(): return load_dataset(source['data_dir'])
     raise HcalError(f"the checkpoint does not record synthetic data or a readable data directory ({source.get('data_dir', 'none')}); pass --data-dir")
 

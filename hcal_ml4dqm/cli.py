@@ -128,6 +128,7 @@ _STUDY_ARGS = (
         help='random maps (as the study), contiguous lumisection blocks, or both (default random)'),
     arg('--models', nargs='+', choices=['ViT', 'MoEViT'], default=['ViT', 'MoEViT'], help='models to train (default both)'),
     arg('--n-lumisections', type=_positive_int, default=10000, help='maps per run of the synthetic default (default 10000)'),
+    arg('--separation', type=float, default=1.0, help='of the synthetic default: 1 the default runs (default), 0 identically distributed, between: harder'),
     arg('--val-frac', type=_fraction, default=0.2, help='validation fraction (default 0.2)'),
     arg('--test-frac', type=_fraction, default=0.0, help='held-out test fraction (default 0: none, as the study)'),
     arg('--lr', type=float, default=None, help="learning rate (default: each model's measured default)"),
@@ -149,7 +150,7 @@ def _study(args, stages, **kwargs):
     return run_study(args.out, data_dir=args.data_dir, epochs=args.epochs, device=args.device,
                      seeds=args.seeds if args.seeds else [args.seed],
                      splits=['random', 'block'] if args.split == 'both' else [args.split], models=args.models,
-                     n_lumisections=args.n_lumisections, val_frac=args.val_frac, test_frac=args.test_frac,
+                     n_lumisections=args.n_lumisections, separation=args.separation, val_frac=args.val_frac, test_frac=args.test_frac,
                      lr=args.lr, batch_size=args.batch_size, patience=args.patience, amp=args.amp, stages=stages,
                      progress=not args.no_progress, **kwargs)
 

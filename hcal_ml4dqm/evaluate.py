@@ -288,15 +288,15 @@ def _versions():
                 torch_threads=torch.get_num_threads())
 
 # %% ../nbs/05_eval.ipynb #16333dc0
-def _load_data(data_dir, n_lumisections, log):
+def _load_data(data_dir, n_lumisections, separation, log):
     "The data set, the EDA input (data dir or the maps), and a description of the source."
     if data_dir is not None:
         dataset = load_dataset(data_dir)
         return dataset, Path(data_dir), dict(kind='files', data_dir=str(Path(data_dir).resolve()),
                                              runs=[int(r) for r in dataset.runs], n_maps=len(dataset.y))
-    log(f'no --data-dir: synthesizing the default data (2 x {n_lumisections} lumisections, seed 0)')
-    maps = synthesize(n_lumisections=n_lumisections, seed=0)
-    return dataset_from_arrays(maps), maps, dict(kind='synthetic', n_lumisections=n_lumisections, seed=0,
+    log(f'no --data-dir: synthesizing the default data (2 x {n_lumisections} lumisections, seed 0, separation {separation:g})')
+    maps = synthesize(n_lumisections=n_lumisections, seed=0, separation=separation)
+    return dataset_from_arrays(maps), maps, dict(kind='synthetic', n_lumisections=n_lumisections, seed=0, separation=separation,
                                                  runs=[int(r) for r in maps], n_maps=sum(len(m) for m in maps.values()))
 
 # %% ../nbs/05_eval.ipynb #ae2fcb27
@@ -330,6 +330,7 @@ def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, fig
               splits=('random',),           # split kinds: 'random' and/or 'block'
               models=MODEL_NAMES,
               n_lumisections:int=10000,     # per run, for the synthetic default
+              separation:float=1.0,         # of the synthetic default: 1 the default runs, below 1 a harder task (`synthesize`)
               val_frac:float=0.2,
               test_frac:float=0.0,          # > 0: also hold out a test set and report on it
               lr:float|None=None,           # None: each model's measured default (`DEFAULT_HPARAMS`)
@@ -357,7 +358,7 @@ def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, fig
         log(f'[{time.perf_counter() - t_all:6.1f} s] {name}')
 
     stage('data'); t = time.perf_counter()
-    dataset, eda_input, source = _load_data(data_dir, n_lumisections, log)
+    dataset, eda_input, source = _load_data(data_dir, n_lumisections, separation, log)
     log(f'  {len(dataset.y)} maps of runs {", ".join(map(str, dataset.runs))} ({source["kind"]})')
     timings['data'] = time.perf_counter() - t
 
@@ -432,7 +433,7 @@ def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, fig
 def _result_sections(runs, summary, source, config, out):
     "The result table(s) and the figures of the first seed of each split kind."
     secs = []
-    src = ('the synthetic default data (`synthesize`, seed 0): not the real CMS files' if source['kind'] == 'synthetic'
+    src = (f"the synthetic default data (`synthesize`, seed 0, separation {source['separation']:g}): not the real CMS files" if source['kind'] == 'synthetic'
            else f"the run files in `{source['data_dir']}`")
     for kind, sets in summary.items():
         rec = next(r for r in runs if r['split'] == kind)
