@@ -13,7 +13,6 @@ __all__ = ['UNDECIDED_ENTROPY', 'COLLAPSE_SHARE', 'PURE_PLACE', 'RUN_SHIFT', 'EX
            'display_name', 'attention_from_checkpoints', 'report_sections']
 
 # %% ../nbs/06_attention.ipynb #d76fc23c
-import json
 import math
 import os
 from pathlib import Path
@@ -25,6 +24,7 @@ from matplotlib.figure import Figure
 
 from .data import N_IETA, N_IPHI, HcalError
 from .eda import DETECTOR_EXTENT, DIFF_CMAP, MAP_CMAP, plot_style, show_map
+from .evaluate import write_metrics
 
 # %% ../nbs/06_attention.ipynb #a4453384
 def patch_size_of(model):  # a ViT or MoE-ViT (with `grid`, and `config['patch_size']` if it has one)
@@ -525,13 +525,6 @@ def attention_findings(analyses,     # list of dicts from `analyse_attention`
 # %% ../nbs/06_attention.ipynb #6fd5c3d7
 def _slug(name): return ''.join(ch if ch.isalnum() else '_' for ch in name.lower()).strip('_')
 
-def _jsonable(v):
-    if isinstance(v, dict): return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)): return [_jsonable(x) for x in v]
-    if isinstance(v, np.ndarray): return v.tolist()
-    if isinstance(v, np.generic): return v.item()
-    return v
-
 def _sample_index(y, n_per_class, seed):
     "A few maps of each class, chosen at random but reproducibly."
     rng = np.random.default_rng(seed)
@@ -585,8 +578,9 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
     numbers = [dict({k: a[k] for k in keep}, faithfulness_summary=faithfulness_numbers(a['faithfulness']),
                     **({'routing': {k: v for k, v in a['routing'].items()}, 'verdict': a['verdict']} if 'routing' in a else {}))
                for a in analyses]
-    (out / 'attention.json').write_text(json.dumps(_jsonable(dict(class_names=class_names, models=numbers,
-        figures={k: dict(path=v['path'].name, caption=v['caption']) for k, v in figures.items()})), indent=1) + '\n')
+    write_metrics(dict(class_names=class_names, models=numbers,
+                       figures={k: dict(path=v['path'].name, caption=v['caption']) for k, v in figures.items()}),
+                  out / 'attention.json')
     return dict(figures=figures, findings=text, analyses=analyses,
                 files=dict(findings=out / 'attention_findings.md', json=out / 'attention.json'))
 

@@ -245,6 +245,7 @@ def _jsonable(o):
     if isinstance(o, np.ndarray): return _jsonable(o.tolist())
     if isinstance(o, (np.integer,)): return int(o)
     if isinstance(o, (float, np.floating)): return None if not np.isfinite(o) else float(o)
+    if isinstance(o, np.generic): return o.item()   # NumPy booleans and the like
     return o
 
 # %% ../nbs/05_eval.ipynb #48cad098
