@@ -12,8 +12,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .data import N_IETA, N_IPHI, HcalError
-from .vit import FastDropout, ViT, _eval_mode, count_parameters
+from .core import N_IETA, N_IPHI, HcalError
+from .vit import FastDropout, ViT, eval_mode
 
 # %% ../nbs/03_moe.ipynb #522026d5
 def load_balance_loss(probs:torch.Tensor):  # (..., E) router probabilities
@@ -129,7 +129,7 @@ class MoEViT(ViT):
 
     def routing(self, x):  # (B, in_chans, H, W) maps
         "Per MoE layer, for maps `x` (eval mode): 'probs' (B, 1+T, E), first-choice 'expert' (B, 1+T) and 'expert_grid' (B, gh, gw), 'fraction' (E,) of tokens, mean 'entropy' (nats)."
-        with _eval_mode(self): self(x)
+        with eval_mode(self): self(x)
         stats = []
         for block in self.blocks:
             probs = block.mlp.probs.view(len(x), -1, block.mlp.num_experts)  # (B, 1+T, E)

@@ -88,7 +88,7 @@ def _proc_one(item):
         last = msg[-1] if msg else type(e).__name__
         where = f"the cell that starts `{msg[1].strip()[:60]}`" if cell and len(msg) > 2 else "a cell"
         PROC_ERRORS.append(f"nbs/{Path(src).relative_to(NBS)}: the docs build re-runs {where} (show_doc, or imports mixed with "
-                           f"other code) and it failed: {last[:200]}. Put imports in a cell of their own; see CONVENTIONS.md")
+                           f"other code) and it failed: {last[:200]}. Put imports in a cell of their own.")
 
 
 def proc(workers: int = 0, quiet: bool = False, force: bool = False) -> Path:
