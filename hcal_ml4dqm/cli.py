@@ -127,7 +127,10 @@ def _fraction(text):
 _STUDY_ARGS = (
     arg('--data-dir', type=Path, default=None, help='directory of two Run<run>_Dataset*.npy files (default: synthesize the default data)'),
     arg('--out', type=Path, default=Path('hcal_ml4dqm_run'), help='output directory (default: hcal_ml4dqm_run)'),
-    arg('--epochs', type=_positive_int, default=3, help='training epochs (default 3, as the study)'),
+    arg('--recipe', choices=['default', 'study'], default='default',
+        help="default: standardised inputs, a budget of optimizer steps, warm-up + cosine; study: the original study's loop (log1p only, epochs, ReduceLROnPlateau)"),
+    arg('--steps', type=_positive_int, default=None, help="optimizer steps of the default recipe (default: each model's measured default)"),
+    arg('--epochs', type=_positive_int, default=None, help='epochs of the study recipe (default 3, as the study)'),
     arg('--device', default='auto', help='auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps'),
     arg('--seed', type=int, default=0, help='seed of the split, the initialisation and the shuffling (default 0)'),
     arg('--seeds', type=int, nargs='+', default=None, metavar='S', help='several seeds: everything runs once per seed, reported as mean and spread'),
@@ -140,7 +143,7 @@ _STUDY_ARGS = (
     arg('--test-frac', type=_fraction, default=0.0, help='held-out test fraction (default 0: none, as the study)'),
     arg('--lr', type=float, default=None, help="learning rate (default: each model's measured default)"),
     arg('--batch-size', type=_positive_int, default=None, help="batch size (default: each model's measured default)"),
-    arg('--patience', type=_positive_int, default=None, help='early stopping after this many epochs without a lower validation loss'),
+    arg('--patience', type=_positive_int, default=None, help='early stopping after this many validations without a lower validation loss'),
     arg('--amp', action='store_true', help='bf16 autocast on CUDA (default off: at this model size fp32 trained faster on an H100)'),
     arg('--threads', type=int, default=1,
         help="torch CPU threads (default 1: the models are small, and on a busy machine more threads make training several times slower; 0: torch's default)"),
@@ -152,7 +155,7 @@ def _study(args, stages, **kwargs):
     from hcal_ml4dqm.study import run_study
     if args.threads < 0: raise HcalError(f'--threads {args.threads}: must be 0 (torch default) or more')
     if args.threads: torch.set_num_threads(args.threads)
-    return run_study(args.out, data_dir=args.data_dir, epochs=args.epochs, device=args.device,
+    return run_study(args.out, data_dir=args.data_dir, recipe=args.recipe, steps=args.steps, epochs=args.epochs, device=args.device,
                      seeds=args.seeds if args.seeds else [args.seed],
                      splits=['random', 'block'] if args.split == 'both' else [args.split], models=args.models,
                      n_lumisections=args.n_lumisections, separation=args.separation, val_frac=args.val_frac, test_frac=args.test_frac,
@@ -224,12 +227,13 @@ def _patch(text):
             arg('--out', required=True, type=Path, help='directory for the figures, attention_findings.md and attention.json'),
             arg('--n-maps', type=_positive_int, default=1000, help='held-out maps to analyse (default 1000)'),
             arg('--fine-patch', type=_patch, help='also train each model with this finer patch size, e.g. 8x9 (an 8 x 8 grid)'),
-            arg('--epochs', type=_positive_int, help='epochs for the --fine-patch variants (default: as the checkpoint)'),
+            arg('--steps', type=_positive_int, help='optimizer steps of the --fine-patch variants of a default-recipe checkpoint (default: as the checkpoint)'),
+            arg('--epochs', type=_positive_int, help="epochs of the --fine-patch variants of a study-recipe checkpoint (default: as the checkpoint)"),
             arg('--seed', type=int, default=0, help='seed for the maps, the random baseline and the fine variants (default 0)'))
 def attention(args):
     "Attention of trained models on held-out maps: maps, rollout, per-run means, experts and the faithfulness check, as PNGs and a paragraph of findings."
     from hcal_ml4dqm.study import attention_from_checkpoints
-    written = attention_from_checkpoints(args.checkpoint, args.out, args.data_dir, args.n_maps, args.fine_patch, args.epochs, args.seed)
+    written = attention_from_checkpoints(args.checkpoint, args.out, args.data_dir, args.n_maps, args.fine_patch, args.epochs, args.steps, args.seed)
     for f in written['figures'].values(): print(f"wrote {f['path']}")
     print(f"wrote {written['files']['findings']}\nwrote {written['files']['json']}\n")
     print(written['findings'])

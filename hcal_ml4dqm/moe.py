@@ -101,12 +101,13 @@ class MoEViT(ViT):
                  drop_rate=0.1,        # dropout after the positional embedding, the attention projection and in the experts
                  attn_drop_rate=0.0,   # dropout on the attention weights
                  pad=False,            # zero-pad the map at the bottom/right to a multiple of the patch
+                 standardize=None,     # None, 'cell' or 'cell+map': see `ViT`
                  num_experts=2,        # expert MLPs per block
                  top_k=2,              # experts per token (the study mixed both of its 2 experts)
                  balance_coef=0.01,    # weight of the load-balancing loss in `aux_loss`
                  z_coef=0.001):        # weight of the router z-loss in `aux_loss`
         super().__init__(img_size, patch_size, in_chans, num_classes, embed_dim, depth, num_heads, mlp_ratio,
-                         drop_rate, attn_drop_rate, pad)
+                         drop_rate, attn_drop_rate, pad, standardize)
         for block in self.blocks: block.mlp = MoE(embed_dim, int(embed_dim * mlp_ratio), num_experts, top_k, drop_rate)
         self.balance_coef, self.z_coef = balance_coef, z_coef
         self.config.update(num_experts=num_experts, top_k=top_k, balance_coef=balance_coef, z_coef=z_coef)

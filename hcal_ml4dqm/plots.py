@@ -8,7 +8,7 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/plots.html.md"""
 __all__ = ['PALETTE', 'STYLE', 'MAP_CMAP', 'FREQ_CMAP', 'DIFF_CMAP', 'ZERO_COLOR', 'DETECTOR_EXTENT', 'plot_style', 'color',
            'detector_axes', 'show_map', 'log_norm', 'colorbar', 'patch_guides', 'save_figure', 'plot_mean_maps',
            'plot_difference_map', 'plot_sample_maps', 'plot_sparsity', 'plot_value_distribution', 'plot_luminosity',
-           'plot_ieta_profile', 'plot_training_curves', 'plot_roc', 'plot_confusion_matrices']
+           'plot_ieta_profile', 'plot_training_curves', 'plot_roc', 'plot_confusion_matrices', 'plot_difficulty']
 
 # %% ../nbs/00b_plots.ipynb #28348dd4
 import itertools
@@ -250,19 +250,20 @@ def plot_ieta_profile(profile_by_run):   # {run: (64,) mean over iPhi of the mea
 def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
                          title:str|None=None,
                         )->Figure:
-    "Loss, accuracy and learning rate per epoch, training dashed and validation solid, one colour per model."
+    "Loss, accuracy and learning rate at each validation (by optimizer step), training dashed and validation solid, one colour per model."
     with plot_style():
         fig = Figure(figsize=(13, 3.6), layout='constrained')
         ax_loss, ax_acc, ax_lr = fig.subplots(1, 3)
         for (name, h), colour in zip(histories.items(), itertools.cycle(PALETTE)):
-            ep = h['epoch']
+            at = h['step'] if 'step' in h else h['epoch']
             for ax, key in ((ax_loss, 'loss'), (ax_acc, 'acc')):
-                ax.plot(ep, h[f'train_{key}'], '--o', color=colour, ms=4, label=f'{name} train')
-                ax.plot(ep, h[f'val_{key}'], '-o', color=colour, ms=4, label=f'{name} validation')
-            ax_lr.plot(ep, h['lr'], '-o', color=colour, ms=4, label=name)
-        ax_loss.set(xlabel='epoch', ylabel='cross-entropy', yscale='log', title='loss')
-        ax_acc.set(xlabel='epoch', ylabel='accuracy', title='accuracy')
-        ax_lr.set(xlabel='epoch', ylabel='learning rate', yscale='log', title='learning rate')
+                ax.plot(at, h[f'train_{key}'], '--o', color=colour, ms=4, label=f'{name} train')
+                ax.plot(at, h[f'val_{key}'], '-o', color=colour, ms=4, label=f'{name} validation')
+            ax_lr.plot(at, h['lr'], '-o', color=colour, ms=4, label=name)
+        x = 'optimizer step' if any('step' in h for h in histories.values()) else 'epoch'
+        ax_loss.set(xlabel=x, ylabel='cross-entropy', yscale='log', title='loss')
+        ax_acc.set(xlabel=x, ylabel='accuracy', title='accuracy')
+        ax_lr.set(xlabel=x, ylabel='learning rate', yscale='log', title='learning rate (at each validation)')
         for ax in (ax_loss, ax_acc, ax_lr):
             ax.xaxis.get_major_locator().set_params(integer=True)
             ax.grid(alpha=0.3)
@@ -314,4 +315,44 @@ def plot_confusion_matrices(metrics:dict, # {name: `classification_metrics`}
                    xlabel='predicted', ylabel='true', title=name)
             ax.tick_params(axis='y', labelrotation=90)
         if title: fig.suptitle(title)
+    return fig
+
+# %% ../nbs/00b_plots.ipynb #1d88819c
+def _curve(result, name):
+    "Separations (in the order run), and per separation the accuracies and AUCs of `name` over seeds and splits."
+    seps, acc, auc = [], [], []
+    for block in result['curve'].values():
+        got = [{**r['models'], **r['baselines']}.get(name) for r in block['records']]
+        if None in got: return None
+        seps.append(block['separation']); acc.append([g['accuracy'] for g in got]); auc.append([g['auc'] for g in got])
+    return seps, np.array(acc, float), np.array(auc, float)
+
+def plot_difficulty(curves:dict, # {recipe label: the JSON that `benchmarks/difficulty_curve.py` wrote}
+                    title:str|None=None,
+                   )->Figure:
+    "Validation accuracy and AUC against the separation of the synthetic runs, per model and recipe (baselines dotted, drawn once)."
+    styles, names = ['-', '--', '-.'], []
+    for result in curves.values(): names += [n for n in result['config']['models'] + list(result['curve'][next(iter(result['curve']))]['records'][0]['baselines']) if n not in names]
+    with plot_style():
+        fig = Figure(figsize=(12, 4.2), layout='constrained')
+        axes = fig.subplots(1, 2, sharex=True)
+        for r, (label, result) in enumerate(curves.items()):
+            for k, name in enumerate(names):
+                baseline = name not in result['config']['models']
+                if baseline and r > 0: continue
+                got = _curve(result, name)
+                if got is None: continue
+                seps, acc, auc = got
+                x = np.arange(len(seps))
+                for ax, v in zip(axes, (acc, auc)):
+                    mean = v.mean(1)
+                    ax.errorbar(x + 0.06 * (r - 0.5 * (len(curves) - 1)), mean, yerr=[mean - v.min(1), v.max(1) - mean], fmt='o' if not baseline else 's',
+                                ls=':' if baseline else styles[r % len(styles)], color=color(k), ms=4, lw=1.4, capsize=2,
+                                label=name if baseline else f'{name}, {label}')
+        for ax, what in zip(axes, ('accuracy', 'AUC')):
+            ax.set(xticks=np.arange(len(seps)), xticklabels=[f'{s:g}' for s in seps], ylim=(0.45, 1.02),
+                   xlabel='separation of the synthetic runs (1: the default runs, 0: identical)', ylabel=f'validation {what}')
+            ax.axhline(0.5, color='0.6', lw=0.8, ls=':'); ax.grid(alpha=0.3)
+        axes[0].legend(fontsize=8, loc='lower left')
+        fig.suptitle(title or 'How hard is the task? Validation accuracy and AUC against the separation (mean; bars: worst to best seed and split)')
     return fig

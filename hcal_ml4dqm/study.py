@@ -32,7 +32,7 @@ from .plots import (
     plot_sample_maps, plot_sparsity, plot_training_curves, plot_value_distribution, save_figure)
 from .report import Section, figure_entry, write_report
 from .train import (
-    MODEL_NAMES, build_model, default_config, fit, load_checkpoint, model_class, model_from_checkpoint, pick_device)
+    MODEL_NAMES, RECIPE_MODEL, build_model, default_config, fit, load_checkpoint, model_class, model_from_checkpoint, pick_device)
 
 # %% ../nbs/05b_study.ipynb #1859e148
 EDA_FIGURES = {   # file stem: (figure of the run summaries, caption)
@@ -87,7 +87,7 @@ def eda_section(data,     # a data directory, or {run: maps}
     return Section('Exploratory data analysis', text, [(Path('eda') / f['path'].name, f['caption']) for f in res['figures'].values()])
 
 # %% ../nbs/05b_study.ipynb #6fd5c3d7
-FINE_TRAIN = dict(lr=3e-4, batch_size=32)   # training settings of finer-grid variants: more, smaller steps
+FINE_TRAIN = {'study': dict(lr=3e-4, batch_size=32)}   # finer-grid variants, per recipe: the study's needs more, smaller steps
 
 def _slug(name): return ''.join(ch if ch.isalnum() else '_' for ch in name.lower()).strip('_')
 
@@ -188,15 +188,17 @@ def checkpoint_data(ck:dict, # a checkpoint written by `run_study` (or `fit` wit
     return source, spec
 
 # %% ../nbs/05b_study.ipynb #86141776
-def _fine_variants(ckpts, fine_patch, epochs, seed, dataset, split, log):
-    "Each checkpoint's model with `fine_patch` patches, trained on the same split with `FINE_TRAIN`."
+def _fine_variants(ckpts, fine_patch, budget, seed, dataset, split, log):
+    "Each checkpoint's model with `fine_patch` patches, trained on the same split by the checkpoint's recipe with `FINE_TRAIN`."
     out = {}
     for p, ck in ckpts:
         try: model = model_class(ck['model_class'])(**{**ck['model_config'], 'patch_size': tuple(fine_patch)})
         except HcalError as e: raise HcalError(f"fine_patch {fine_patch[0]}x{fine_patch[1]}: {e}", arg='fine_patch') from None
-        name = display_name(model)
-        cfg = default_config(ck['model_class'], epochs=epochs or ck.get('config', {}).get('epochs', 3), seed=seed, **FINE_TRAIN)
-        log(f"training {name} on the checkpoint's training maps ({len(split.train)} maps, {cfg.epochs} epoch{'s' if cfg.epochs > 1 else ''})")
+        name, trained = display_name(model), ck.get('config', {})
+        recipe = trained.get('recipe', 'study')   # checkpoints of hcal_ml4dqm 0.0.1 were trained by the study's recipe
+        key = 'epochs' if recipe == 'study' else 'steps'
+        cfg = default_config(ck['model_class'], recipe, seed=seed, **{key: budget.get(key) or trained.get(key)}, **FINE_TRAIN.get(recipe, {}))
+        log(f"training {name} on the checkpoint's training maps ({len(split.train)} maps, {recipe} recipe, {getattr(cfg, key)} {key})")
         torch.manual_seed(seed)
         fit(model, dataset.x, dataset.y, split, cfg, progress=False, name=name)
         out[name if name not in out else f'{name} ({p.stem})'] = model.eval()
@@ -207,7 +209,8 @@ def attention_from_checkpoints(checkpoints,      # paths of checkpoints written 
                                data_dir=None,    # directory of run files (default: what the first checkpoint was trained on)
                                n_maps=1000,      # held-out maps to analyse
                                fine_patch=None,  # (rows, columns): also train each model with this patch size
-                               epochs=None,      # epochs for the fine variants (default: as the checkpoint)
+                               epochs=None,      # fine variants of a study-recipe checkpoint: epochs (default: as the checkpoint)
+                               steps=None,       # fine variants of a default-recipe checkpoint: optimizer steps (default: as the checkpoint)
                                seed=0,           # seed for choosing maps, the faithfulness baseline and the fine variants
                                log=print):       # where progress messages go
     "Load the models, rebuild their data and split, optionally train finer-grid variants, and `write_attention` on held-out maps."
@@ -225,7 +228,7 @@ def attention_from_checkpoints(checkpoints,      # paths of checkpoints written 
     dataset = source.load()
     split = spec.make(dataset)
     models = _by_display_name({p.stem: model_from_checkpoint(ck) for p, ck in ckpts})
-    if fine_patch is not None: models.update(_fine_variants(ckpts, fine_patch, epochs, seed, dataset, split, log))
+    if fine_patch is not None: models.update(_fine_variants(ckpts, fine_patch, dict(epochs=epochs, steps=steps), seed, dataset, split, log))
     idx = _held_out(split, n_maps, seed)
     log(f"analysing {len(idx)} held-out maps with {', '.join(models)}")
     return write_attention(models, dataset.x[idx], dataset.y[idx].numpy(), out_dir, dataset.class_names,
@@ -258,7 +261,7 @@ def _trained(ckpt, extra, out, device):
         raise HcalError(f'{ckpt}: was trained with other data or split options; pass the options `train` used')
     hist = ck['history']
     return model_from_checkpoint(ck).to(device), dict(
-        history=hist, best_epoch=ck['best_epoch'], best_val_loss=ck['best_val_loss'], stopped_early=len(hist['epoch']) < ck['config']['epochs'],
+        history=hist, best_step=ck['best_step'], best_val_loss=ck['best_val_loss'], stopped_early=ck['stopped_early'],
         seconds=float(sum(hist['seconds'])), config=ck['config'], model_config=ck['model_config'], checkpoint=Path(ckpt).relative_to(out))
 
 def _train_and_evaluate(dataset, source, specs, models, stages, train_options, out, clock, resume, progress):
@@ -273,7 +276,8 @@ def _train_and_evaluate(dataset, source, specs, models, stages, train_options, o
             ckpt = out / 'checkpoints' / f'{spec.kind}-seed{spec.seed}' / f'{name}.pt'
             if 'train' in stages:
                 with clock('train', f'train {name} ({where})'):
-                    fit(build_model(name, seed=spec.seed), dataset.x, dataset.y, split, default_config(name, seed=spec.seed, **train_options),
+                    fit(build_model(name, seed=spec.seed, **RECIPE_MODEL[train_options['recipe']]), dataset.x, dataset.y, split,
+                        default_config(name, seed=spec.seed, **train_options),
                         checkpoint=ckpt, resume=resume, progress=progress, name=name, extra=extra)
             trained[name], rec['train'][name] = _trained(ckpt, extra, out, train_options['device'])
         if 'evaluate' in stages:
@@ -307,12 +311,18 @@ def _result_sections(runs, summary, source, config, out):
         times = {n: float(np.mean([r['train'][n]['seconds'] for r in runs if r['split'] == kind])) for n in rec['train']}
         text = [f"Data: {source.describe()}. Split: {kind} ({'random maps' if kind == 'random' else 'contiguous blocks of lumisections'}), "
                 f"{rec['n_train']} training, {rec['n_val']} validation, {rec['n_test']} test maps; "
-                f"seeds {', '.join(map(str, config['seeds']))}; {config['epochs']} epochs."]
+                f"seeds {', '.join(map(str, config['seeds']))}; {_budget_text(config)}."]
         for s, summ in sets.items():
             text += [f"\n**{'Validation' if s == 'val' else 'Test'} set** ({summ[next(iter(summ))]['n']} maps):\n", result_table(summ, times)]
         text.append(difficulty_text(sets['val']))
         secs.append(Section(f'Results: {kind} split', '\n'.join(text), _result_figures(rec, out)))
     return secs
+
+def _budget_text(config):
+    "How long the models trained, in words."
+    if config['recipe'] == 'study': return f"the study's recipe, {config['epochs'] or 3} epochs"
+    steps = config['steps'] or "each model's default number of"
+    return f"the default recipe, {steps} optimizer steps"
 
 def _details_text(metrics):
     v, t = metrics['versions'], metrics['timings']
@@ -325,7 +335,9 @@ def _details_text(metrics):
 # %% ../nbs/05b_study.ipynb #ce314836
 def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, figures/ and checkpoints/ go
               data_dir=None,                # run files (`find_runs`); None: the synthetic default
-              epochs:int=3,
+              recipe:str='default',         # 'default', or 'study' (the original study's loop: `hcal_ml4dqm.train.RECIPES`)
+              steps:int|None=None,          # default recipe: optimizer steps (None: each model's measured default)
+              epochs:int|None=None,         # study recipe: epochs (None: 3, as the study)
               device:str='auto',
               seeds=(0,),                   # one run of everything per seed: split, initialisation, shuffling
               splits=('random',),           # split kinds: 'random' and/or 'block'
@@ -361,9 +373,9 @@ def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, fig
     if 'eda' in stages:
         with clock('eda'): sections.append(eda_section(maps, out))
     del maps
-    config = dict(epochs=epochs, device=str(dev), seeds=[int(s) for s in seeds], splits=list(splits), models=list(models),
+    config = dict(recipe=recipe, steps=steps, epochs=epochs, device=str(dev), seeds=[int(s) for s in seeds], splits=list(splits), models=list(models),
                   val_frac=val_frac, test_frac=test_frac, lr=lr, batch_size=batch_size, patience=patience)
-    runs, first = _train_and_evaluate(dataset, source, specs, list(models), stages, dict(epochs=epochs, device=str(dev), amp=amp, lr=lr,
+    runs, first = _train_and_evaluate(dataset, source, specs, list(models), stages, dict(recipe=recipe, steps=steps, epochs=epochs, device=str(dev), amp=amp, lr=lr,
                                       batch_size=batch_size, patience=patience), out, clock, resume, progress)
     metrics = dict(config=config, source=dict(source.to_dict(), runs=[int(r) for r in dataset.runs], n_maps=len(dataset)),
                    class_names=dataset.class_names, versions=_versions(), runs=runs)
