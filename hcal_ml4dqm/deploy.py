@@ -238,6 +238,7 @@ def export_onnx(model,                 # a classifier (`nn.Module`), a checkpoin
                )->Exported:
     "Export a classifier as one ONNX file that CMSSW's ONNX Runtime reads: raw occupancy in, probabilities out, dynamic batch; and its JSON sidecar."
     onnx, _ = _require('onnx', 'onnxscript')
+    if Path(path).suffix == '.json': raise HcalError(f"{path}: the model needs another name than .json (its sidecar is the .json beside it)")
     if not 18 <= opset <= MAX_OPSET: raise HcalError(f"opset {opset}: use 18 to {MAX_OPSET} (the exporter's own opsets that ONNX Runtime 1.17.1 reads)", arg='opset')
     ck = None
     if not isinstance(model, nn.Module): model, ck = load_model(model, which)
@@ -309,7 +310,8 @@ def check_onnx(path,            # an .onnx file
     inputs, outputs = [v['name'] for v in _io(proto.graph.input)], [v['name'] for v in _io(proto.graph.output)]
     add(f'input {INPUT_NAME!r}, output {OUTPUT_NAME!r}', inputs == [INPUT_NAME] and OUTPUT_NAME in outputs, f'inputs {inputs}, outputs {outputs}')
     if n_classes is not None:
-        add(f'output of {n_classes} classes', [v['shape'][1:] for v in _io(proto.graph.output)][0] == [n_classes])
+        shape = _io(proto.graph.output)[0]['shape']
+        add(f'output of {n_classes} classes', shape[1:] == [n_classes], f"{_io(proto.graph.output)[0]['name']} {shape}")
     opsets = {o.domain or 'ai.onnx': int(o.version) for o in proto.opset_import}
     add(f'standard operators only, opset <= {MAX_OPSET}', set(opsets) == {'ai.onnx'} and opsets['ai.onnx'] <= MAX_OPSET, str(opsets))
     add(f'IR version <= {MAX_IR}', proto.ir_version <= MAX_IR, f'IR {proto.ir_version}')
