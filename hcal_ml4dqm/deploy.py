@@ -108,6 +108,7 @@ def load_model(checkpoint,     # a checkpoint file of this package, or the loade
               )->tuple:
     "The model of a checkpoint, in eval mode, and the checkpoint; an `HcalError` for a file that is not one."
     ck = checkpoint if isinstance(checkpoint, dict) else load_checkpoint(checkpoint)
+    if not isinstance(ck, dict): raise HcalError(f"{checkpoint}: not a model checkpoint of hcal_ml4dqm (it holds a {type(ck).__name__})")
     weights = 'best_model' if which == 'best' else 'model'
     missing = [k for k in ('model_class', 'model_config', weights) if not ck.get(k)]
     if missing: raise HcalError(f"{checkpoint}: not a model checkpoint of hcal_ml4dqm (no {', '.join(missing)})")
@@ -148,8 +149,8 @@ def class_labels(model:nn.Module, # the classifier
 
 # %% ../nbs/08_deploy.ipynb #a05252aa
 def exportable(model:nn.Module)->nn.Module:
-    "A copy of `model` to export: eval mode (no dropout), no gradients; the caller's model is left as it is."
-    m = copy.deepcopy(model).eval()
+    "A copy of `model` to export: on the CPU, in eval mode (no dropout), no gradients; the caller's model is left as it is."
+    m = copy.deepcopy(model).cpu().eval()
     for p in m.parameters(): p.requires_grad_(False)
     return m
 
@@ -296,33 +297,33 @@ def check_onnx(path,            # an .onnx file
     onnx = _require('onnx')
     path, checks = Path(path), []
     add = lambda req, ok, detail='': checks.append(Check(req, bool(ok), detail))
-    proto = onnx.load(str(path), load_external_data=False)
+    if not path.is_file(): raise HcalError(f"{path}: no such ONNX model")
+    try: proto = onnx.load(str(path), load_external_data=False)
+    except Exception as e: raise HcalError(f"{path}: not a readable ONNX model ({type(e).__name__})") from None
     try: onnx.checker.check_model(str(path), full_check=True); add('onnx.checker (full)', True)
     except Exception as e: add('onnx.checker (full)', False, ' '.join(str(e).split())[:160])
     external = [t.name for t in proto.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
     add('one file, no external data', not external, f'{len(external)} external tensors' if external else f'{path.stat().st_size / 1e6:.2f} MB')
-    values = _io(proto.graph.input) + _io(proto.graph.output)
+    ins, outs = _io(proto.graph.input), _io(proto.graph.output)
+    values = ins + outs
     not_f32 = [f"{v['name']}: {v['dtype']}" for v in values if v['dtype'] != 'float32']
     add('float32 inputs and outputs only', not not_f32, ', '.join(not_f32))
     shapes = ', '.join(f"{v['name']} {v['shape']}" for v in values)
     add('dimension 0 of every input and output is the batch, dynamic', all(v['shape'] and isinstance(v['shape'][0], str) for v in values), shapes)
     add('every other dimension fixed', all(isinstance(d, int) and d > 0 for v in values for d in v['shape'][1:]), shapes)
-    inputs, outputs = [v['name'] for v in _io(proto.graph.input)], [v['name'] for v in _io(proto.graph.output)]
-    add(f'input {INPUT_NAME!r}, output {OUTPUT_NAME!r}', inputs == [INPUT_NAME] and OUTPUT_NAME in outputs, f'inputs {inputs}, outputs {outputs}')
-    if n_classes is not None:
-        shape = _io(proto.graph.output)[0]['shape']
-        add(f'output of {n_classes} classes', shape[1:] == [n_classes], f"{_io(proto.graph.output)[0]['name']} {shape}")
+    names = lambda vs: [v['name'] for v in vs]
+    add(f'input {INPUT_NAME!r}, output {OUTPUT_NAME!r}', names(ins) == [INPUT_NAME] and OUTPUT_NAME in names(outs),
+        f'inputs {names(ins)}, outputs {names(outs)}')
+    if n_classes is not None: add(f'output of {n_classes} classes', outs[0]['shape'][1:] == [n_classes], f"{outs[0]['name']} {outs[0]['shape']}")
     opsets = {o.domain or 'ai.onnx': int(o.version) for o in proto.opset_import}
     add(f'standard operators only, opset <= {MAX_OPSET}', set(opsets) == {'ai.onnx'} and opsets['ai.onnx'] <= MAX_OPSET, str(opsets))
     add(f'IR version <= {MAX_IR}', proto.ir_version <= MAX_IR, f'IR {proto.ir_version}')
     if run:
         req = 'ONNX Runtime runs it at batch 1 and 3; each row sums to 1'
         try:
-            session = onnx_session(path)
-            shape = [d for d in _io(proto.graph.input)[0]['shape'][1:]]
-            ok = []
+            session, ok = onnx_session(path), []
             for b in (1, 3):
-                p = session.run([OUTPUT_NAME], {INPUT_NAME: np.random.default_rng(b).uniform(0, 50, (b, *shape)).astype(np.float32)})[0]
+                p = session.run([OUTPUT_NAME], {INPUT_NAME: np.random.default_rng(b).uniform(0, 50, (b, *ins[0]['shape'][1:])).astype(np.float32)})[0]
                 ok.append(p.dtype == np.float32 and p.shape[0] == b and np.allclose(p.sum(1), 1, atol=1e-5))
             add(req, all(ok), f"onnxruntime {importlib.import_module('onnxruntime').__version__}")
         except Exception as e: add(req, False, ' '.join(str(e).split())[:160])
@@ -440,9 +441,13 @@ def _csv(results, labels):
     fmt = ['%d', '%d', '%d'] + ['%.6g'] * len(labels) + ['%d']
     for run, r in results.items():
         p = r['probabilities']
-        cols = [np.full(len(p), run), np.arange(len(p)), r['lumisection']] + [p[:, k] for k in range(p.shape[1])] + [np.asarray(labels)[p.argmax(1)]]
-        np.savetxt(out, np.column_stack(cols).astype(object), fmt=fmt, delimiter=',')
+        cols = [np.full(len(p), run), np.arange(len(p)), r['lumisection'], *p.T, np.asarray(labels)[p.argmax(1)]]
+        np.savetxt(out, np.column_stack(cols), fmt=fmt, delimiter=',')
     return out.getvalue()
+
+def _shares(probabilities):  # (n, C)
+    "The share of maps assigned to each class (its highest probability)."
+    return np.bincount(probabilities.argmax(1), minlength=probabilities.shape[1]) / len(probabilities)
 
 def prediction_table(results, # {run: {'probabilities': (n, C), 'lumisection': (n,)}}
                      labels,  # run number of each class
@@ -452,7 +457,7 @@ def prediction_table(results, # {run: {'probabilities': (n, C), 'lumisection': (
     lines = [head, '|:--|:--|' + '--:|' * len(labels) + ':--|']
     for run, r in results.items():
         p, ls = r['probabilities'], r['lumisection']
-        share = np.bincount(p.argmax(1), minlength=len(labels)) / len(p)
+        share = _shares(p)
         known = f'yes (class {labels.index(run)})' if run in labels else 'no: a run it never saw'
         lines.append(f'| {run} | {len(p)} (LS {ls.min()}..{ls.max()}) | ' + ' | '.join(f'{s:.1%}' for s in share) + f' | {known} |')
     return '\n'.join(lines)
@@ -472,8 +477,7 @@ def predict_runs(predictor:Predictor, # from `load_predictor`
         maps = load_run(f.path)
         ls, numbered = run_lumisections(f.path, len(maps))
         results[f.run] = dict(file=f.path, lumisection=ls, numbered=numbered, probabilities=predictor(maps, batch_size, chunk))
-        share = np.bincount(results[f.run]['probabilities'].argmax(1), minlength=len(labels)) / len(maps)
-        log(f"Run {f.run}: {len(maps)} maps; " + ', '.join(f'{s:.1%} Run {r}' for s, r in zip(share, labels)))
+        log(f"Run {f.run}: {len(maps)} maps; " + ', '.join(f'{s:.1%} Run {r}' for s, r in zip(_shares(results[f.run]['probabilities']), labels)))
     csv = write_text(out / 'predictions.csv', _csv(results, labels))
     table = prediction_table(results, labels)
     names = [f'Run {r}' for r in labels]
