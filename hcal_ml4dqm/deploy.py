@@ -357,7 +357,7 @@ def _runner(model):
 def predict_maps(model,           # a classifier (`nn.Module`), an `OccupancyClassifier`, or an ONNX Runtime session of an exported model
                  maps,            # (n, 64, 72) raw occupancy of any numeric dtype: an array or a memory map (`load_run`)
                  batch_size=256,  # maps per call of the model
-                 chunk=4096,      # maps read at a time (a memory map's pages are released after each chunk)
+                 chunk=1024,      # maps read at a time (a memory map's pages are released after each chunk)
                 )->np.ndarray:
     "Class probabilities (n, n_classes), float32, of raw occupancy maps."
     shape = tuple(np.shape(maps))
@@ -391,7 +391,7 @@ class Predictor:
     labels:list    # run number of each class
     source:str     # e.g. 'checkpoint run/checkpoints/random-seed0/ViT.pt (ViT)', for the report
 
-    def __call__(self, maps, batch_size=256, chunk=4096):
+    def __call__(self, maps, batch_size=256, chunk=1024):
         "Class probabilities (n, n_classes) of raw occupancy maps (`predict_maps`)."
         return predict_maps(self.model, maps, batch_size, chunk)
 
@@ -467,7 +467,7 @@ def predict_runs(predictor:Predictor, # from `load_predictor`
                  data_dir,            # a directory of `Run<run>_Dataset*.npy` files (any number of runs), with the .json of `convert` if any
                  out_dir,             # where predictions.csv, report.md and figures/ go
                  batch_size=256,      # maps per call of the model
-                 chunk=4096,          # maps read at a time
+                 chunk=1024,          # maps read at a time
                  log=print,           # where progress messages go
                 )->dict:
     "Predict every map of every run in `data_dir`; write `predictions.csv` and `report.md`. Returns the paths, the table and each run's results."
