@@ -11,10 +11,11 @@ __all__ = ['INPUT_NAME', 'OUTPUT_NAME', 'OPSET', 'IR_VERSION', 'MAX_OPSET', 'MAX
            'onnx_parity', 'Predictor', 'onnx_labels', 'load_predictor', 'run_lumisections', 'prediction_table',
            'predict_runs']
 
-# %% ../nbs/08_deploy.ipynb #29064e63
+# %% ../nbs/08_deploy.ipynb #c186c184
 import copy
 import hashlib
 import importlib
+import inspect
 import io
 import json
 import logging
@@ -55,6 +56,11 @@ def _require(*names):  # module names of the optional `onnx` extra
         except ImportError:
             raise HcalError(f"{name} is not installed: ONNX export and ONNX Runtime need the optional packages ({ONNX_INSTALL})") from None
     return modules[0] if len(modules) == 1 else modules
+
+def _check_exporter():
+    "An `HcalError` if this torch's `torch.onnx.export` lacks what `export_onnx` passes it (it was tested with torch 2.13)."
+    missing = {'dynamo', 'dynamic_shapes', 'external_data', 'optimize'} - set(inspect.signature(torch.onnx.export).parameters)
+    if missing: raise HcalError(f"torch {torch.__version__}: its torch.onnx.export has no {', '.join(sorted(missing))}; ONNX export needs a newer torch (tested with 2.13)")
 
 # %% ../nbs/08_deploy.ipynb #a5e09d83
 class Log1p(nn.Module):
@@ -239,6 +245,7 @@ def export_onnx(model,                 # a classifier (`nn.Module`), a checkpoin
                )->Exported:
     "Export a classifier as one ONNX file that CMSSW's ONNX Runtime reads: raw occupancy in, probabilities out, dynamic batch; and its JSON sidecar."
     onnx, _ = _require('onnx', 'onnxscript')
+    _check_exporter()
     if Path(path).suffix == '.json': raise HcalError(f"{path}: the model needs another name than .json (its sidecar is the .json beside it)")
     if not 18 <= opset <= MAX_OPSET: raise HcalError(f"opset {opset}: use 18 to {MAX_OPSET} (the exporter's own opsets that ONNX Runtime 1.17.1 reads)", arg='opset')
     ck = None
