@@ -6,7 +6,7 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/cli.html.md"""
 
 # %% auto #0
 __all__ = ['arg', 'subcommand', 'build_parser', 'main', 'synth', 'info', 'eda', 'run', 'train', 'evaluate', 'convert',
-           'attention']
+           'attention', 'export', 'predict']
 
 # %% ../nbs/99_cli.ipynb #1b804f71
 import argparse
@@ -237,3 +237,40 @@ def attention(args):
     for f in written['figures'].values(): print(f"wrote {f['path']}")
     print(f"wrote {written['files']['findings']}\nwrote {written['files']['json']}\n")
     print(written['findings'])
+
+# %% ../nbs/99_cli.ipynb #593c4aa8
+@subcommand('export', 'export a trained model as one ONNX file for CMSSW (raw occupancy in, run probabilities out) with a JSON sidecar',
+            arg('--checkpoint', required=True, type=Path, help='checkpoint of a trained model (as run and train write them)'),
+            arg('--out', required=True, type=Path, help='the .onnx file to write; its sidecar .json goes beside it'),
+            arg('--labels', type=int, nargs='+', metavar='RUN', help='run number of each class (default: from the data the checkpoint was trained on)'),
+            arg('--layout', choices=['nchw', 'cmssw'], default='nchw',
+                help='input (batch, 1, 64, 72) as the .npy files (default), or (batch, 64, 72, DEPTHS, 1) filled depth by depth as HcalMLTask does'),
+            arg('--depths', type=_positive_int, default=7, help='--layout cmssw: depths in the input (default 7, HE; 4 for HB)'),
+            arg('--depth', type=_depth_arg, default='sum', help="--layout cmssw: the model sees the 'sum' over the depths (default) or one depth"),
+            arg('--opset', type=int, default=18, help='ONNX opset, 18 to 20 (default 18; ONNX Runtime 1.17.1, CMSSW 14_1, reads up to 20)'),
+            arg('--which', choices=['best', 'last'], default='best', help="the checkpoint's best epoch (default) or its last"))
+def export(args):
+    "Export the model of a checkpoint as one .onnx file for CMSSW's ONNX Runtime (log1p and softmax inside, dynamic batch), check it, and write its JSON sidecar."
+    from hcal_ml4dqm.deploy import export_onnx   # torch.onnx only when this command runs
+    done = export_onnx(args.checkpoint, args.out, labels=args.labels, layout=args.layout, depths=args.depths, depth=args.depth,
+                       opset=args.opset, which=args.which)
+    for check in done.checks: print(check)
+    print(f"\nwrote {done.onnx} ({done.onnx.stat().st_size / 1e6:.2f} MB) and {done.sidecar}; classes: {', '.join(f'Run {r}' for r in done.labels)}")
+
+# %% ../nbs/99_cli.ipynb #dd753867
+@subcommand('predict', 'predict the class of every lumisection of every run in a directory; write predictions.csv and report.md',
+            arg('--checkpoint', type=Path, help='checkpoint of a trained model (as run and train write them) ...'),
+            arg('--onnx', type=Path, help='... or an .onnx file written by export (needs onnxruntime)'),
+            arg('--data-dir', required=True, type=Path, help='directory of Run<run>_Dataset*.npy files, any number of runs'),
+            arg('--out', required=True, type=Path, help='directory for predictions.csv, report.md and figures/'),
+            arg('--labels', type=int, nargs='+', metavar='RUN', help='run number of each class (default: what the checkpoint or the .onnx file records)'),
+            arg('--batch-size', type=_positive_int, default=256, help='maps per call of the model (default 256)'),
+            arg('--threads', type=_positive_int, default=1, help='CPU threads of PyTorch or ONNX Runtime (default 1)'))
+def predict(args):
+    "Class probabilities of every map of every run in --data-dir, by a checkpoint or an exported .onnx: predictions.csv, and report.md with each run's share of lumisections per class and its probabilities against the lumisection."
+    import torch
+    from hcal_ml4dqm.deploy import load_predictor, predict_runs
+    torch.set_num_threads(args.threads)
+    predictor = load_predictor(args.checkpoint, args.onnx, args.labels, threads=args.threads)
+    result = predict_runs(predictor, args.data_dir, args.out, batch_size=args.batch_size)
+    print(f"\n{result['table']}\n\nwrote {result['csv']}\nwrote {result['report']}")

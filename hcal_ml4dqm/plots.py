@@ -8,7 +8,8 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/plots.html.md"""
 __all__ = ['PALETTE', 'STYLE', 'MAP_CMAP', 'FREQ_CMAP', 'DIFF_CMAP', 'ZERO_COLOR', 'DETECTOR_EXTENT', 'plot_style', 'color',
            'detector_axes', 'show_map', 'log_norm', 'colorbar', 'patch_guides', 'save_figure', 'plot_mean_maps',
            'plot_difference_map', 'plot_sample_maps', 'plot_sparsity', 'plot_value_distribution', 'plot_luminosity',
-           'plot_ieta_profile', 'plot_training_curves', 'plot_roc', 'plot_confusion_matrices', 'plot_difficulty']
+           'plot_ieta_profile', 'plot_training_curves', 'plot_roc', 'plot_confusion_matrices', 'plot_predictions',
+           'plot_difficulty']
 
 # %% ../nbs/00b_plots.ipynb #28348dd4
 import itertools
@@ -314,6 +315,33 @@ def plot_confusion_matrices(metrics:dict, # {name: `classification_metrics`}
             ax.set(xticks=ticks, yticks=ticks, xticklabels=m['class_names'], yticklabels=m['class_names'],
                    xlabel='predicted', ylabel='true', title=name)
             ax.tick_params(axis='y', labelrotation=90)
+        if title: fig.suptitle(title)
+    return fig
+
+# %% ../nbs/00b_plots.ipynb #59cdf0ea
+def plot_predictions(lumisection,    # (n,) lumisection number (or index) of each map
+                     probabilities,  # (n, n_classes) class probabilities of each map
+                     class_names,    # name of each class, e.g. ['Run 355456', 'Run 357479']
+                     title=None,     # e.g. 'Run 360000'
+                    )->Figure:
+    "Each class's probability against the lumisection, and the share of lumisections assigned to each class."
+    ls, p = np.asarray(lumisection), np.asarray(probabilities, np.float64)
+    order = np.argsort(ls, kind='stable')
+    ls, p = ls[order], p[order]
+    share = np.bincount(p.argmax(1), minlength=p.shape[1]) / max(len(p), 1)
+    with plot_style():
+        fig = Figure(figsize=(8.5, 3.4), layout='constrained')
+        ax, bx = fig.subplots(1, 2, width_ratios=[3, 1])
+        for k, name in enumerate(class_names):
+            ax.plot(ls, p[:, k], '.-', color=color(k), ms=3 if len(ls) <= 500 else 1.5, lw=0.7, label=name, rasterized=len(ls) > 500)
+        ax.set(xlabel='lumisection', ylabel='probability', ylim=(-0.03, 1.03), title='probability of each class')
+        ax.grid(alpha=0.3); ax.legend(frameon=False, fontsize=9)
+        bx.barh(np.arange(len(class_names)), share, color=[color(k) for k in range(len(class_names))])
+        for k, s in enumerate(share): bx.text(min(s, 0.62) + 0.02, k, f'{s:.1%}', va='center', fontsize=9)
+        bx.set(xlim=(0, 1), xticks=[0, 0.5, 1], yticks=np.arange(len(class_names)), yticklabels=class_names,
+               xlabel='share of lumisections', title='assigned to')
+        bx.xaxis.set_major_formatter(ticker.PercentFormatter(1, decimals=0))
+        bx.invert_yaxis()
         if title: fig.suptitle(title)
     return fig
 

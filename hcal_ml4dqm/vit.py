@@ -77,8 +77,9 @@ class PatchEmbed(nn.Module):
             raise DataError(f"expected maps of shape (batch, {self.in_chans}, {self.img_size[0]}, {self.img_size[1]}), got {tuple(x.shape)}")
         if any(self.padding): x = F.pad(x, (0, self.padding[1], 0, self.padding[0]))
         (gh, gw), (ph, pw) = self.grid, self.patch_size
-        x = x.reshape(len(x), self.in_chans, gh, ph, gw, pw).permute(0, 2, 4, 1, 3, 5)  # (B, gh, gw, C, ph, pw)
-        return self.proj(x.reshape(len(x), gh * gw, -1))  # (B, T, D)
+        b = x.shape[0]  # not len(x): a Python int would fix the batch size of an exported graph
+        x = x.reshape(b, self.in_chans, gh, ph, gw, pw).permute(0, 2, 4, 1, 3, 5)  # (B, gh, gw, C, ph, pw)
+        return self.proj(x.reshape(b, gh * gw, -1))  # (B, T, D)
 
 # %% ../nbs/02_vit.ipynb #f99c5f6b
 class Attention(nn.Module):
@@ -224,7 +225,7 @@ class ViT(nn.Module):
         "Patch tokens with CLS first and positions added, after dropout: (B, 1 + T, D)."
         if self.standardize is not None: x = self.standardize(x)
         x = self.patch_embed(x)  # (B, T, D)
-        x = torch.cat([self.cls_token.expand(len(x), -1, -1), x], dim=1) + self.pos_embed  # (B, 1+T, D)
+        x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], dim=1) + self.pos_embed  # (B, 1+T, D)
         return self.pos_drop(x)
 
     def forward_features(self, x, return_weights=False):
