@@ -16,7 +16,7 @@ import math
 import numpy as np
 import torch
 
-from .core import N_IETA, N_IPHI, HcalError, pool
+from .core import N_IETA, N_IPHI, pool
 
 # %% ../nbs/06_attention.ipynb #a4453384
 def patch_size_of(model):  # a ViT or MoE-ViT (with `grid`, and `config['patch_size']` if it has one)

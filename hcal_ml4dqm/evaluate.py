@@ -8,9 +8,6 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/eval.html.md"""
 __all__ = ['BASELINES', 'misordered_pairs', 'best_threshold_accuracy', 'classification_metrics', 'format_metric',
            'occupancy_features', 'fit_baseline', 'evaluate_split', 'summarize', 'result_table', 'difficulty_text']
 
-# %% ../nbs/05_eval.ipynb #d82db646
-from pathlib import Path
-
 # %% ../nbs/05_eval.ipynb #6628c35f
 import numpy as np
 import torch

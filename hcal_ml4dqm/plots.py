@@ -251,21 +251,24 @@ def plot_ieta_profile(profile_by_run):   # {run: (64,) mean over iPhi of the mea
 def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
                          title:str|None=None,
                         )->Figure:
-    "Loss, accuracy and learning rate at each validation (by optimizer step), training dashed and validation solid, one colour per model."
+    "Loss, accuracy, learning rate (and gradient norm, if recorded) at each validation by optimizer step; training dashed, validation solid, one colour per model."
+    norms = any('grad_norm' in h for h in histories.values())
     with plot_style():
-        fig = Figure(figsize=(13, 3.6), layout='constrained')
-        ax_loss, ax_acc, ax_lr = fig.subplots(1, 3)
+        fig = Figure(figsize=(17 if norms else 13, 3.6), layout='constrained')
+        ax_loss, ax_acc, ax_lr, *ax_norm = fig.subplots(1, 4 if norms else 3)
         for (name, h), colour in zip(histories.items(), itertools.cycle(PALETTE)):
             at = h['step'] if 'step' in h else h['epoch']
             for ax, key in ((ax_loss, 'loss'), (ax_acc, 'acc')):
                 ax.plot(at, h[f'train_{key}'], '--o', color=colour, ms=4, label=f'{name} train')
                 ax.plot(at, h[f'val_{key}'], '-o', color=colour, ms=4, label=f'{name} validation')
             ax_lr.plot(at, h['lr'], '-o', color=colour, ms=4, label=name)
+            if 'grad_norm' in h: ax_norm[0].plot(at, h['grad_norm'], '-o', color=colour, ms=4, label=name)
         x = 'optimizer step' if any('step' in h for h in histories.values()) else 'epoch'
         ax_loss.set(xlabel=x, ylabel='cross-entropy', yscale='log', title='loss')
         ax_acc.set(xlabel=x, ylabel='accuracy', title='accuracy')
         ax_lr.set(xlabel=x, ylabel='learning rate', yscale='log', title='learning rate (at each validation)')
-        for ax in (ax_loss, ax_acc, ax_lr):
+        if norms: ax_norm[0].set(xlabel=x, ylabel='gradient norm', yscale='log', title='mean gradient norm (training)')
+        for ax in (ax_loss, ax_acc, ax_lr, *ax_norm):
             ax.xaxis.get_major_locator().set_params(integer=True)
             ax.grid(alpha=0.3)
         ax_acc.legend(fontsize=8)

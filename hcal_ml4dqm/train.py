@@ -68,6 +68,7 @@ class TrainConfig:
     batch_size:int=128        # maps per optimizer step
     weight_decay:float=0.01   # AdamW weight decay
     warmup:int=50             # default recipe: steps of linear warm-up before the cosine decay
+    schedule:str='cosine'     # default recipe: after the warm-up, 'cosine' decay to zero or 'constant'
     eval_every:int=50         # default recipe: validate, keep the best and checkpoint every this many steps (the study: every epoch)
     lr_factor:float=0.5       # study recipe: ReduceLROnPlateau multiplies the learning rate by this ...
     lr_patience:int=0         # ... after this many validations without a lower validation loss
@@ -80,6 +81,7 @@ class TrainConfig:
         if self.recipe not in RECIPES: raise HcalError(f"recipe {self.recipe!r}: use {' or '.join(RECIPES)}", arg='recipe')
         if self.recipe == 'study' and not self.epochs: raise HcalError("epochs: the study recipe trains for a number of epochs", arg='epochs')
         if self.recipe == 'default' and not self.steps: raise HcalError("steps: the default recipe trains for a number of optimizer steps", arg='steps')
+        if self.schedule not in ('cosine', 'constant'): raise HcalError(f"schedule {self.schedule!r}: use 'cosine' or 'constant'", arg='schedule')
 
 # %% ../nbs/04_train.ipynb #7bf5d2c7
 DEFAULT_HPARAMS = {   # measured: see "The default recipe" and "The study's recipe" below
@@ -244,10 +246,11 @@ def _epoch_seed(seed, epoch): return seed * 1_000_003 + epoch
 def warmup_cosine(step:int,   # optimizer step, from 0
                   total:int,  # steps in the budget
                   warmup:int, # steps of linear warm-up
+                  decay=True, # False: stay at 1 after the warm-up
                  )->float:
-    "Learning-rate multiplier: linear from 1/warmup to 1 over `warmup` steps, then a cosine down to 0 at `total`."
+    "Learning-rate multiplier: linear from 1/warmup to 1 over `warmup` steps, then a cosine down to 0 at `total` (or 1 throughout)."
     if step < warmup: return (step + 1) / warmup
-    return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup)))) if decay else 1.0
 
 def _plan(cfg, n_train):
     "Steps per epoch, and the optimizer steps after which to validate (the last one ends training)."
@@ -259,7 +262,7 @@ def _schedules(optimizer, cfg, total):
     "(scheduler stepped after every optimizer step, scheduler stepped with each validation loss), one of them None."
     if cfg.recipe == 'study':
         return None, torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='min', factor=cfg.lr_factor, patience=cfg.lr_patience)
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, total, cfg.warmup)), None
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, total, cfg.warmup, cfg.schedule == 'cosine')), None
 
 def _batches(x, y, idx, batch_size, seed, per_epoch, start=0):
     "Training batches from optimizer step `start` on, epoch after epoch, each epoch in its own order from `(seed, epoch)`."
