@@ -6,7 +6,7 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/core.html.md"""
 
 # %% auto #0
 __all__ = ['N_IETA', 'N_IPHI', 'ieta_of_index', 'iphi_of_index', 'index_of_ieta', 'upsample', 'pool', 'HcalError', 'DataError',
-           'iter_chunks', 'atomic_write', 'write_text', 'write_json']
+           'iter_chunks', 'atomic_write', 'write_text', 'write_npy', 'write_json']
 
 # %% ../nbs/00a_core.ipynb #3d482c57
 import json
@@ -110,6 +110,25 @@ def write_text(path,  # destination file
               )->Path:
     "Write `text` to `path` atomically (UTF-8)."
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding='utf-8'))
+
+# %% ../nbs/00a_core.ipynb #f8a5c9a0
+def write_npy(path,    # destination .npy file; its directory is created
+              shape,   # the array's full shape
+              dtype,   # its dtype
+              blocks,  # iterable of arrays that fill `shape` along its first axis, in order
+             )->Path:
+    "Write a `.npy` file block by block (never the whole array in memory), atomically; an error if the blocks do not fill `shape`."
+    shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
+    def write(tmp):
+        with open(tmp, 'wb') as f:
+            np.lib.format.write_array_header_1_0(f, {'descr': np.lib.format.dtype_to_descr(dtype), 'fortran_order': False, 'shape': shape})
+            rows = 0
+            for block in blocks:
+                block = np.ascontiguousarray(block, dtype)
+                if block.shape[1:] != shape[1:]: raise ValueError(f"{path}: a block of shape {block.shape} does not fit {shape}")
+                f.write(memoryview(block).cast('B')); rows += len(block)
+        if rows != shape[0]: raise ValueError(f"{path}: the blocks hold {rows} rows, the header says {shape[0]}")
+    return atomic_write(path, write)
 
 # %% ../nbs/00a_core.ipynb #56483c3a
 def _jsonable(o):
