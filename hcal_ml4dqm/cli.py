@@ -100,15 +100,21 @@ def info(args):
     print(statistics_table(stats))
 
 # %% ../nbs/99_cli.ipynb #6c073fdb
+def _eda_depth(text):
+    if text == 'sum': return 'sum'
+    try: return _positive_int(text)
+    except argparse.ArgumentTypeError: raise argparse.ArgumentTypeError(f"expected 'sum' or a depth 1..7, got {text!r}") from None
+
 @subcommand('eda', 'exploratory analysis: the study\'s figures as PNG, statistics as JSON and Markdown, conclusions checked',
             arg('data_dir', type=Path, help='directory of Run<run>_Dataset*.npy files'),
             arg('--out', required=True, type=Path, help='directory to write the figures and tables into'),
             arg('--samples', type=_positive_int, default=3, help='random sample maps per run (default 3)'),
-            arg('--seed', type=int, default=0, help='seed for choosing the sample maps (default 0)'))
+            arg('--seed', type=int, default=0, help='seed for choosing the sample maps (default 0)'),
+            arg('--depth', type=_eda_depth, default='sum', help="maps of several depths: the figures show their 'sum' (default) or one depth 1..7"))
 def eda(args):
     "Write the EDA of the runs in DATA_DIR to --out: every figure (PNG), the statistics (JSON, Markdown) and the study's conclusions with the numbers that support or contradict them."
     from hcal_ml4dqm.study import write_eda   # matplotlib and the models only when this command runs
-    result = write_eda(args.data_dir, args.out, n_samples=args.samples, seed=args.seed)
+    result = write_eda(args.data_dir, args.out, n_samples=args.samples, seed=args.seed, depth=args.depth)
     print(result['table'])
     print()
     for name, fig in result['figures'].items(): print(f"wrote {fig['path']}  ({fig['title']})")
@@ -125,7 +131,9 @@ def _fraction(text):
     return v
 
 _STUDY_ARGS = (
-    arg('--data-dir', type=Path, default=None, help='directory of two Run<run>_Dataset*.npy files (default: synthesize the default data)'),
+    arg('--data-dir', type=Path, default=None, help='directory of Run<run>_Dataset*.npy files, two runs or more (default: synthesize the default data)'),
+    arg('--labels', type=Path, default=None, metavar='CSV',
+        help='classes from a run,label table (eras, good/bad; default: one class per run); stored with the checkpoints'),
     arg('--out', type=Path, default=Path('hcal_ml4dqm_run'), help='output directory (default: hcal_ml4dqm_run)'),
     arg('--epochs', type=_positive_int, default=3, help='training epochs (default 3, as the study)'),
     arg('--device', default='auto', help='auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps'),
@@ -152,7 +160,7 @@ def _study(args, stages, **kwargs):
     from hcal_ml4dqm.study import run_study
     if args.threads < 0: raise HcalError(f'--threads {args.threads}: must be 0 (torch default) or more')
     if args.threads: torch.set_num_threads(args.threads)
-    return run_study(args.out, data_dir=args.data_dir, epochs=args.epochs, device=args.device,
+    return run_study(args.out, data_dir=args.data_dir, labels=args.labels, epochs=args.epochs, device=args.device,
                      seeds=args.seeds if args.seeds else [args.seed],
                      splits=['random', 'block'] if args.split == 'both' else [args.split], models=args.models,
                      n_lumisections=args.n_lumisections, separation=args.separation, val_frac=args.val_frac, test_frac=args.test_frac,
@@ -190,19 +198,22 @@ from .root import N_DEPTHS, convert_runs
 
 # %% ../nbs/99_cli.ipynb #47eb6e91
 def _depth_arg(text):
-    if text == 'sum': return 'sum'
-    try: d = int(text)
-    except ValueError: d = 0
-    if not 1 <= d <= N_DEPTHS: raise argparse.ArgumentTypeError(f"expected a depth 1..{N_DEPTHS} or 'sum', got {text!r}")
-    return d
+    "'sum', 'all', a depth 1..7, or a comma-separated list of depths (kept as a list: one channel each)."
+    if text in ('sum', 'all'): return text
+    try: depths = [int(v) for v in text.split(',') if v.strip()]
+    except ValueError: depths = []
+    if not depths or any(not 1 <= d <= N_DEPTHS for d in depths) or len(set(depths)) != len(depths):
+        raise argparse.ArgumentTypeError(f"expected a depth 1..{N_DEPTHS}, a list such as 1,2,3, 'all' or 'sum', got {text!r}")
+    return depths if ',' in text else depths[0]
 
 @subcommand('convert', 'convert HcalAnalyzer ROOT files into Run<run>_Dataset_<tag>.npy maps and .json metadata',
             arg('root_files', nargs='+', type=Path, metavar='RUN.root', help='HcalAnalyzer ROOT files, one run each'),
             arg('--out', required=True, type=Path, help='directory to write into (created if missing)'),
-            arg('--depth', type=_depth_arg, default='sum', help="depth 1..7, or 'sum' of all depths in the file (default)"),
+            arg('--depth', type=_depth_arg, default='sum',
+                help="'sum' of all depths in the file (default), one depth 1..7: (n, 64, 72) maps; 'all' depths or a list such as 1,2,3: (n, D, 64, 72)"),
             arg('--per-event', action='store_true', help='divide each lumisection\'s map by its number of events'))
 def convert(args):
-    "Convert each HcalAnalyzer ROOT file into (n_LS, 64, 72) float64 maps, `Run<run>_Dataset_<tag>.npy`, with a `.json` of metadata."
+    "Convert each HcalAnalyzer ROOT file into float64 maps, (n_LS, 64, 72) or (n_LS, D, 64, 72) for several depths, `Run<run>_Dataset_<tag>.npy`, with a `.json` of metadata."
     for npy, r in convert_runs(args.root_files, args.out, args.depth, args.per_event):
         print(f"wrote {npy}: run {r.run}, {len(r.lumisections)} lumisections (LS {r.lumisections[0]}..{r.lumisections[-1]}), "
               f"{int(r.events.sum())} events, depths {r.depths}{', per event' if r.per_event else ''}")
