@@ -25,7 +25,7 @@ from tqdm.auto import tqdm
 
 # %% ../nbs/04_train.ipynb #dc708b0a
 from .core import HcalError, atomic_write
-from .data import iterate_batches
+from .data import batches
 from .moe import MoEViT
 from .vit import ViT
 
@@ -156,7 +156,7 @@ def _run_epoch(model, x, y, idx, cfg, device, optimizer=None, generator=None, ba
     model.train(training)
     sum_ce = sum_aux = 0.0; correct = n = 0
     with torch.set_grad_enabled(training):
-        for xb, yb in iterate_batches(x, y, idx, cfg.batch_size, shuffle=training, generator=generator):
+        for xb, yb in batches(x, y, idx, cfg.batch_size, shuffle=training, generator=generator):
             xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
             with _autocast(device, cfg.amp):
                 logits = model(xb)                       # (B, n_classes)
@@ -178,7 +178,7 @@ def _run_epoch(model, x, y, idx, cfg, device, optimizer=None, generator=None, ba
 # %% ../nbs/04_train.ipynb #02f01c3b
 @torch.no_grad()
 def predict_proba(model:nn.Module,  # a trained classifier
-                  x:torch.Tensor,   # (N, 1, 64, 72) log1p maps, as `HcalDataset.x`
+                  x,                # (N, D, 64, 72) log1p maps, as `HcalDataset.x` (a tensor, or a `stream.MapCache`)
                   idx=None,         # indices of the maps to score (default: all)
                   batch_size:int=512,
                   device=None,      # default: where the model's parameters are
@@ -187,9 +187,9 @@ def predict_proba(model:nn.Module,  # a trained classifier
     device = next(model.parameters()).device if device is None else pick_device(device)
     idx = np.arange(len(x)) if idx is None else np.asarray(idx)
     model.eval()
-    y = torch.zeros(len(x), dtype=torch.long)   # labels are not needed; iterate_batches wants some
+    y = torch.zeros(len(x), dtype=torch.long)   # labels are not needed; batches wants some
     out = [F.softmax(model(xb.to(device)).float(), 1).cpu()
-           for xb, _ in iterate_batches(x, y, idx, batch_size)]
+           for xb, _ in batches(x, y, idx, batch_size)]
     return torch.cat(out).numpy() if out else np.zeros((0, 2), np.float32)
 
 # %% ../nbs/04_train.ipynb #7b3c9b65
