@@ -26,6 +26,7 @@ from tqdm.auto import tqdm
 # %% ../nbs/04_train.ipynb #dc708b0a
 from .core import HcalError, atomic_write
 from .data import batches
+from .distributed import SINGLE
 from .moe import MoEViT
 from .vit import ViT
 
@@ -150,13 +151,13 @@ def _autocast(device, amp):
     return torch.autocast('cuda', dtype=torch.bfloat16) if amp and device.type == 'cuda' else contextlib.nullcontext()
 
 # %% ../nbs/04_train.ipynb #6d2a2091
-def _run_epoch(model, x, y, idx, cfg, device, optimizer=None, generator=None, bar=None):
-    "Train (with `optimizer`) or evaluate over `x[idx]`: mean cross-entropy, accuracy, mean auxiliary loss."
+def _run_epoch(model, x, y, idx, cfg, device, optimizer=None, generator=None, bar=None, dist=SINGLE):
+    "Train (with `optimizer`) or evaluate over `x[idx]`: mean cross-entropy, accuracy, mean auxiliary loss (over all ranks of `dist`)."
     training = optimizer is not None
     model.train(training)
     sum_ce = sum_aux = 0.0; correct = n = 0
     with torch.set_grad_enabled(training):
-        for xb, yb in batches(x, y, idx, cfg.batch_size, shuffle=training, generator=generator):
+        for xb, yb in batches(x, y, idx, cfg.batch_size, shuffle=training, generator=generator, shard=dist.shard):
             xb, yb = xb.to(device, non_blocking=True), yb.to(device, non_blocking=True)
             with _autocast(device, cfg.amp):
                 logits = model(xb)                       # (B, n_classes)
@@ -172,6 +173,7 @@ def _run_epoch(model, x, y, idx, cfg, device, optimizer=None, generator=None, ba
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(loss=f'{sum_ce/n:.4f}', acc=f'{correct/n:.4f}', refresh=False)
+    sum_ce, correct, sum_aux, n = dist.all_reduce_sum(sum_ce, correct, sum_aux, n)   # one process: unchanged
     if n == 0: raise HcalError('no maps to train or evaluate on (empty split)')
     return sum_ce / n, correct / n, sum_aux / n
 
@@ -210,7 +212,7 @@ def _epoch_seed(seed, epoch): return seed * 1_000_003 + epoch
 
 # %% ../nbs/04_train.ipynb #5d200832
 def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> logits, `model.aux_loss()` -> scalar
-        x:torch.Tensor,         # (N, 1, 64, 72) log1p maps
+        x,                      # (N, D, 64, 72) log1p maps: a tensor, or a `stream.MapCache` streamed from disk
         y:torch.Tensor,         # (N,) int64 labels
         split,                  # a `Split`: training on `split.train`, model selection on `split.val`
         cfg:TrainConfig|None=None, # default: `TrainConfig()`
@@ -219,9 +221,10 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
         progress:bool=True,     # a tqdm bar per epoch
         name:str|None=None,     # label for the progress bars (default: the model's class)
         extra:dict|None=None,   # stored in the checkpoint as `extra` (e.g. how the data were split)
+        dist=None,              # a `distributed.DistContext`: every rank trains its part of each batch, rank 0 writes (default: one process)
        )->TrainResult:
     "Train `model` with cross-entropy + `model.aux_loss()`, AdamW and ReduceLROnPlateau; keep the best epoch."
-    cfg = cfg or TrainConfig()
+    cfg, dist = cfg or TrainConfig(), dist or SINGLE
     device = pick_device(cfg.device)
     name = name or type(model).__name__
     model.to(device)
@@ -239,6 +242,7 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
         history, start, best = ck['history'], ck['epoch'], ck['best_model']
         best_epoch, best_loss, stale = ck['best_epoch'], ck['best_val_loss'], ck['stale_epochs']
     t_start = time.perf_counter()
+    net = dist.wrap(model)   # DistributedDataParallel under torchrun; the model itself for one process
     stopped = cfg.patience is not None and stale >= cfg.patience
     for epoch in range(start, cfg.epochs):
         if stopped: break
@@ -247,9 +251,9 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
         gen = torch.Generator().manual_seed(_epoch_seed(cfg.seed, epoch))  # shuffling of this epoch
         n_batches = -(-len(split.train) // cfg.batch_size)
         with tqdm(total=n_batches, desc=f'{name} epoch {epoch+1}/{cfg.epochs}', unit='batch',
-                  disable=not progress, leave=True, dynamic_ncols=True) as bar:
-            tr_loss, tr_acc, tr_aux = _run_epoch(model, x, y, split.train, cfg, device, opt, gen, bar)
-            va_loss, va_acc, _ = _run_epoch(model, x, y, split.val, cfg, device)
+                  disable=not progress or not dist.is_main, leave=True, dynamic_ncols=True) as bar:
+            tr_loss, tr_acc, tr_aux = _run_epoch(net, x, y, split.train, cfg, device, opt, gen, bar, dist)
+            va_loss, va_acc, _ = _run_epoch(model, x, y, split.val, cfg, device, dist=dist)
             bar.set_postfix(loss=f'{tr_loss:.4f}', acc=f'{tr_acc:.4f}', val_loss=f'{va_loss:.4f}', val_acc=f'{va_acc:.4f}')
         if not np.isfinite(tr_loss) or not np.isfinite(va_loss):
             raise HcalError(f'{name}: the loss is not finite in epoch {epoch + 1} (train {tr_loss}, validation {va_loss}); '
@@ -263,11 +267,12 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
             best = {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}
         else: stale += 1
         stopped = cfg.patience is not None and stale >= cfg.patience
-        if checkpoint is not None:
+        if checkpoint is not None and dist.is_main:
             save_checkpoint(dict(**ident, model={k: v.cpu() for k, v in model.state_dict().items()},
                                  optimizer=opt.state_dict(), scheduler=sched.state_dict(), epoch=epoch + 1,
                                  config=asdict(cfg), history=history, best_model=best, best_epoch=best_epoch,
                                  best_val_loss=best_loss, stale_epochs=stale, extra=extra or {}), checkpoint)
+    dist.barrier()   # the last checkpoint is written before any rank goes on
     if best is not None: model.load_state_dict(best)
     model.eval()
     return TrainResult(history, best_epoch, best_loss, bool(stopped and len(history['epoch']) < cfg.epochs),
