@@ -24,7 +24,8 @@ import hcal_ml4dqm
 from .attention import analyse_attention, attention_findings, display_name, faithfulness_numbers
 from .attention_plots import plot_attention, plot_expert_routing, plot_faithfulness, plot_mean_attention
 from .core import HcalError, log1p_depth_sum, write_json, write_text
-from .data import DataSource, SplitSpec, read_labels, statistics_table
+from .data import STREAM_ABOVE, DataSource, SplitSpec, read_labels, statistics_table
+from .distributed import SINGLE
 from .eda import check_conclusions, summarize_runs
 from .evaluate import difficulty_text, evaluate_split, per_class_table, result_table, summarize
 from .plots import (
@@ -229,7 +230,7 @@ def attention_from_checkpoints(checkpoints,      # paths of checkpoints written 
         log('warning: the checkpoint does not say how the data were split; the maps analysed may include training maps')
         spec = SplitSpec(seed=seed)
     log(f"rebuilding the data: {source.describe()}")
-    dataset = source.load()
+    dataset = source.load(cache_dir=Path(out_dir) / 'cache')   # data larger than memory: streamed from a cache there
     split = spec.make(dataset)
     models = _by_display_name({p.stem: model_from_checkpoint(ck) for p, ck in ckpts})
     if fine_patch is not None: models.update(_fine_variants(ckpts, fine_patch, epochs, seed, dataset, split, log))
@@ -268,8 +269,8 @@ def _trained(ckpt, extra, out, device):
         history=hist, best_epoch=ck['best_epoch'], best_val_loss=ck['best_val_loss'], stopped_early=len(hist['epoch']) < ck['config']['epochs'],
         seconds=float(sum(hist['seconds'])), config=ck['config'], model_config=ck['model_config'], checkpoint=Path(ckpt).relative_to(out))
 
-def _train_and_evaluate(dataset, source, specs, models, stages, train_options, out, clock, resume, progress):
-    "For each split: train each model (or read its checkpoint) and evaluate it beside the baselines. Returns the records and the first split's models."
+def _train_and_evaluate(dataset, source, specs, models, stages, train_options, out, clock, resume, progress, dist=SINGLE):
+    "For each split: train each model (or read its checkpoint) and evaluate it beside the baselines (rank 0). Returns the records and the first split's models."
     runs, first = [], None
     for spec in specs:
         split, where = spec.make(dataset), f'{spec.kind} split, seed {spec.seed}'
@@ -282,9 +283,9 @@ def _train_and_evaluate(dataset, source, specs, models, stages, train_options, o
                 with clock('train', f'train {name} ({where})'):
                     model = build_model(name, seed=spec.seed, in_chans=dataset.n_depths, num_classes=dataset.n_classes)   # the data decide
                     fit(model, dataset.x, dataset.y, split, default_config(name, seed=spec.seed, **train_options),
-                        checkpoint=ckpt, resume=resume, progress=progress, name=name, extra=extra)
-            trained[name], rec['train'][name] = _trained(ckpt, extra, out, train_options['device'])
-        if 'evaluate' in stages:
+                        checkpoint=ckpt, resume=resume, progress=progress, name=name, extra=extra, dist=dist)
+            if dist.is_main: trained[name], rec['train'][name] = _trained(ckpt, extra, out, train_options['device'])
+        if 'evaluate' in stages and dist.is_main:
             with clock('evaluate', f'evaluate ({where})'): rec['eval'] = evaluate_split(trained, dataset, split, seed=spec.seed)
         first = first or (trained, split)
         runs.append(rec)
@@ -335,6 +336,20 @@ def _details_text(metrics):
             f"NumPy {v['numpy']}, scikit-learn {v['sklearn']}; {v['platform']}, {v['torch_threads']} torch threads.\n\n"
             'Timings:\n\n' + '\n'.join(lines) + '\n\nEvery number is in `metrics.json`; checkpoints are in `checkpoints/`.')
 
+# %% ../nbs/05b_study.ipynb #70f6e035
+def _load_data(data_dir, labels, n_lumisections, separation, stream, cache_dir, stream_above, dist, log):
+    "The `DataSource`, its maps (memory maps of the files) and its data set, in memory or on disk; with several ranks, the first of each machine builds a cache."
+    if isinstance(labels, (str, Path)): labels = read_labels(labels)
+    source = (DataSource.files(data_dir, labels) if data_dir is not None else
+              DataSource(n_lumisections=n_lumisections, separation=separation, labels=labels))
+    log(f'  {source.describe()}')
+    maps = source.maps(check_values=False)   # the values are checked as the data set is built
+    dataset = dist.local_first(lambda: source.load(maps, stream, cache_dir, stream_above))
+    where = f', streamed from a cache of {dataset.x.shape[0] * dataset.x.row_bytes / 2**30:.2f} GiB in {Path(dataset.x.path).parent}' if dataset.on_disk else ''
+    log(f'  {len(dataset)} maps of {dataset.n_depths} depth{"s" if dataset.n_depths > 1 else ""} of runs '
+        f'{", ".join(map(str, dataset.runs))} ({source.kind}{where})')
+    return source, maps, dataset
+
 # %% ../nbs/05b_study.ipynb #ce314836
 def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, figures/ and checkpoints/ go
               data_dir=None,                # run files (`find_runs`); None: the synthetic default
@@ -357,8 +372,14 @@ def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, fig
               attention:bool=False,         # add the attention analysis (`attention_section`)
               progress:bool=True,           # tqdm bars
               log=print,                    # where stage messages go
+              stream:str='auto',            # data larger than memory: 'auto' streams above `stream_above`, 'on' always, 'off' never (`DataSource.load`)
+              cache_dir=None,               # where the streamed data's cache goes (default: out_dir/cache)
+              stream_above:float=STREAM_ABOVE, # bytes of float32 maps above which 'auto' streams
+              dist=None,                    # a `distributed.DistContext` (`init_distributed`): every rank trains, rank 0 alone writes
              )->dict:
-    "The whole study: data, EDA, training, evaluation, figures, `metrics.json` and `report.md`. Returns the metrics."
+    "The whole study: data, EDA, training, evaluation, figures, `metrics.json` and `report.md`. Returns the metrics (rank 0; other ranks: {})."
+    dist = dist or SINGLE
+    log = log if dist.is_main else (lambda *a, **k: None)
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     if not seeds: raise HcalError('seeds: give at least one seed', arg='seeds')
     specs = [SplitSpec(kind, val_frac, test_frac, int(seed)) for kind in splits for seed in seeds]
@@ -366,21 +387,17 @@ def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, fig
     dev = pick_device(device)
     clock = _Clock(log)
     with clock('data'):
-        if isinstance(labels, (str, Path)): labels = read_labels(labels)
-        source = (DataSource.files(data_dir, labels) if data_dir is not None else
-                  DataSource(n_lumisections=n_lumisections, separation=separation, labels=labels))
-        log(f'  {source.describe()}')
-        maps = source.maps(check_values=False)   # the values are checked as the data set is built
-        dataset = source.load(maps)
-        log(f'  {len(dataset)} maps of runs {", ".join(map(str, dataset.runs))} ({source.kind})')
+        source, maps, dataset = _load_data(data_dir, labels, n_lumisections, separation, stream, cache_dir or out / 'cache', stream_above, dist, log)
     sections = []
-    if 'eda' in stages:
+    if 'eda' in stages and dist.is_main:
         with clock('eda'): sections.append(eda_section(maps, out))
     del maps
     config = dict(epochs=epochs, device=str(dev), seeds=[int(s) for s in seeds], splits=list(splits), models=list(models),
-                  val_frac=val_frac, test_frac=test_frac, lr=lr, batch_size=batch_size, patience=patience)
+                  val_frac=val_frac, test_frac=test_frac, lr=lr, batch_size=batch_size, patience=patience,
+                  **({'streamed': True} if dataset.on_disk else {}), **({'world_size': dist.world} if dist.active else {}))
     runs, first = _train_and_evaluate(dataset, source, specs, list(models), stages, dict(epochs=epochs, device=str(dev), amp=amp, lr=lr,
-                                      batch_size=batch_size, patience=patience), out, clock, resume, progress)
+                                      batch_size=batch_size, patience=patience), out, clock, resume, progress, dist)
+    if not dist.is_main: return {}
     metrics = dict(config=config, source=dict(source.to_dict(), runs=[int(r) for r in dataset.runs], n_maps=len(dataset)),
                    class_names=dataset.class_names, versions=_versions(), runs=runs)
     if 'evaluate' in stages:
