@@ -47,9 +47,7 @@ def read_labels(path,             # a CSV file of `run,label` rows; a first row 
     if not labels: raise DataError(f"{path}: no run,label rows")
     return labels
 
-def _is_number(v):
-    try: float(v); return True
-    except (TypeError, ValueError): return False
+def _is_number(v): return str(v).strip().lstrip('+-').replace('.', '', 1).isdigit()   # 3, '10', '-2.5': numbers; '2022C': text
 
 def label_classes(labels:dict,   # {run: label}, labels numbers or text
                   runs=None,     # the runs to label (default: every run of `labels`)
@@ -362,11 +360,8 @@ class DataSource:
 
     def cache_key(self, maps)->str:  # `maps()`
         "The name of these maps' cache: another file (path, size, time), another synthetic set or another order of the runs, another name."
-        runs, _, _ = _ordered(maps, self.label_map)
-        def stat(m):
-            f = getattr(m, 'filename', None)
-            return [str(f), os.stat(f).st_size, os.stat(f).st_mtime_ns] if f else []
-        files = [[r, list(maps[r].shape), str(maps[r].dtype)] + stat(maps[r]) for r in runs]
+        stat = lambda f: [str(f), os.stat(f).st_size, os.stat(f).st_mtime_ns] if f else []   # a memory map's file; none for an array
+        files = [[r, list(maps[r].shape), str(maps[r].dtype)] + stat(getattr(maps[r], 'filename', None)) for r in _ordered(maps, self.label_map)[0]]
         described = {k: v for k, v in self.to_dict().items() if k != 'labels'}
         return hashlib.sha1(json.dumps(['hcal_ml4dqm cache 1', described, files]).encode()).hexdigest()[:16]
 
@@ -404,13 +399,8 @@ def iterate_batches(x,                 # (N, ...) tensor of inputs
             if not len(b): continue
         yield x.index_select(0, b), y.index_select(0, b)
 
-def batches(x,               # (N, D, 64, 72) maps: a tensor, or a `stream.MapCache` on disk
-            y,               # (N,) tensor of labels
-            idx,             # indices of the maps to iterate over
-            batch_size=256,  # maps per batch (over all ranks)
-            shuffle=False,   # shuffle (training): each call a new order from `generator`
-            generator=None,  # `torch.Generator` for reproducible shuffles
-            shard=(0, 1)):   # (rank, world): this rank's part of each batch
+def batches(x,   # (N, D, 64, 72) maps: a tensor, or a `stream.MapCache` on disk; the other arguments as `iterate_batches`
+            y, idx, batch_size=256, shuffle=False, generator=None, shard=(0, 1)):
     "Yield `(xb, yb)` batches wherever the maps are: in memory (`iterate_batches`) or on disk (`stream.stream_batches`)."
     if isinstance(x, MapCache): return stream_batches(x, y, idx, batch_size, shuffle, generator, shard)
     return iterate_batches(x, y, idx, batch_size, shuffle, generator, shard)
