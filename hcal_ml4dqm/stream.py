@@ -19,7 +19,7 @@ import torch
 from .core import DataError, iter_chunks, n_depths, write_npy
 
 # %% ../nbs/09_scale.ipynb #98ac4def
-CHUNK_BYTES = 8 * 2**20     # one read from the cache: about 8 MiB of consecutive maps
+CHUNK_BYTES = 4 * 2**20     # one read from the cache: about 4 MiB of consecutive maps
 BUFFER_BYTES = 256 * 2**20  # maps shuffled together: about 256 MiB in memory (and as much again read ahead)
 
 # %% ../nbs/09_scale.ipynb #e4fd9855
@@ -104,14 +104,24 @@ def build_cache(path,         # the cache file to write (.npy; its directory is 
     return MapCache(path)
 
 # %% ../nbs/09_scale.ipynb #b7476cfd
-def _epoch_plan(n, chunk, window, world, seed):
+def _stratified_order(labels, rng):
+    "A random order of the chunks in which every class's chunks are spread evenly: each stretch of it holds the classes in their proportions."
+    key = np.empty(len(labels))
+    for c in np.unique(labels):
+        members = np.flatnonzero(labels == c)
+        key[members] = (rng.permutation(len(members)) + rng.random(len(members))) / len(members)
+    return np.argsort(key, kind='stable')
+
+def _epoch_plan(n, chunk, window, world, seed, labels=None):
     "Per rank, the windows of one epoch (positions into the sorted indices, shuffled within each window), and how many maps every rank takes."
     starts = np.arange(0, n, chunk)
-    order = np.random.default_rng([seed, 0]).permutation(len(starts))          # chunks in a random order ...
+    rng = np.random.default_rng([seed, 0])
+    order = _stratified_order(np.zeros(len(starts)) if labels is None else np.asarray(labels)[starts], rng)   # chunks in a random order ...
     plans = []
     for rank in range(world):
         mine, rng = order[rank::world], np.random.default_rng([seed, 1, rank])  # ... dealt to the ranks in turn
-        wins = [np.concatenate([np.arange(starts[c], min(starts[c] + chunk, n)) for c in mine[w:w + window]]) for w in range(0, len(mine), window)]
+        parts = np.array_split(mine, -(-len(mine) // window)) if len(mine) else []   # windows of about equal size, none much smaller
+        wins = [np.concatenate([np.arange(starts[c], min(starts[c] + chunk, n)) for c in part]) for part in parts]
         plans.append([w[rng.permutation(len(w))] for w in wins])               # each window shuffled as a whole
     return plans, min(sum(len(w) for w in p) for p in plans)
 
@@ -169,7 +179,7 @@ def stream_batches(x,                # a `MapCache`
         return
     idx, local, chunk = np.sort(idx), max(1, batch_size // world), max(1, chunk_bytes // x.row_bytes)
     seed = int(torch.randint(0, 2**62, (), generator=generator))
-    plans, used = _epoch_plan(len(idx), chunk, max(1, buffer_bytes // (chunk * x.row_bytes)), world, seed)
+    plans, used = _epoch_plan(len(idx), chunk, max(1, buffer_bytes // (chunk * x.row_bytes)), world, seed, y[torch.from_numpy(idx)].numpy())
     pieces, have = [], 0
     for data, rows, where in _read_windows(x, idx, plans[rank], used):
         s = 0
