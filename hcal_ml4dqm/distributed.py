@@ -97,7 +97,9 @@ def env_context()->DistContext:
 def _on_sigterm(signum, frame): raise _stopped(f"{env_context()}: stopped by the launcher")
 
 def init_distributed(device='auto',     # 'auto' or 'cuda...': NCCL, one GPU per local rank, if CUDA is there; else gloo on the CPU
-                     timeout_s=1800,    # how long a collective waits for a rank that does not come
+                     timeout_s=4*3600,  # how long a collective waits for a rank that does not come: long, because the first rank of a
+                                        # machine may build a large cache (or rank 0 explore the data) while the others wait; a rank
+                                        # that dies is noticed at once (its connections close), only one that hangs waits this long
                     )->DistContext:
     "Join the process group that torchrun set up; `SINGLE` (nothing joined) outside torchrun."
     ctx = env_context()
