@@ -64,7 +64,7 @@ if __name__ == '__main__':
             wall, _ = case('default', ['run', '--out', str(tmp / 'default'), '--n-lumisections', str(a.n_lumisections), *common])
             print(f"{'':8s} target < 60 s: {'met' if wall < 60 else 'NOT met'} ({wall / 60:.2f} of the target)")
         if 'files' in a.cases:
-            from hcal_ml4dqm.data import write_synthetic
+            from hcal_ml4dqm.synth import write_synthetic
             t0 = time.perf_counter()
             paths = write_synthetic(tmp / 'data', n_lumisections=a.n_lumisections)
             print(f"wrote {len(paths)} float64 files of {paths[0].stat().st_size / 2**20:.1f} MiB in {time.perf_counter() - t0:.1f} s")

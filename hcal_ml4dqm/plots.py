@@ -8,8 +8,8 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/plots.html.md"""
 __all__ = ['PALETTE', 'STYLE', 'MAP_CMAP', 'FREQ_CMAP', 'DIFF_CMAP', 'ZERO_COLOR', 'DETECTOR_EXTENT', 'plot_style', 'color',
            'detector_axes', 'show_map', 'log_norm', 'colorbar', 'patch_guides', 'save_figure', 'plot_mean_maps',
            'plot_difference_map', 'plot_sample_maps', 'plot_sparsity', 'plot_value_distribution', 'plot_luminosity',
-           'plot_ieta_profile', 'plot_training_curves', 'plot_roc', 'plot_confusion_matrices', 'plot_predictions',
-           'plot_difficulty']
+           'plot_ieta_profile', 'plot_depth_profile', 'plot_training_curves', 'plot_roc_per_class', 'plot_roc',
+           'plot_confusion_matrices', 'plot_predictions', 'plot_difficulty']
 
 # %% ../nbs/00b_plots.ipynb #28348dd4
 import itertools
@@ -247,6 +247,24 @@ def plot_ieta_profile(profile_by_run):   # {run: (64,) mean over iPhi of the mea
         fig.suptitle('Mean occupancy per iEta row')
     return fig
 
+# %% ../nbs/00b_plots.ipynb #404563b0
+def plot_depth_profile(depth_total_by_run):   # {run: (N, D) total occupancy of each depth in each lumisection}
+    "Mean total occupancy of each depth per lumisection, and each depth's share of the run's hits, one line per run."
+    with plot_style():
+        fig = Figure(figsize=(9, 3.6), layout='constrained')
+        ax, sx = fig.subplots(1, 2)
+        for k, (run, t) in enumerate(depth_total_by_run.items()):
+            mean = np.asarray(t, np.float64).mean(axis=0)
+            depth = np.arange(1, len(mean) + 1)
+            ax.plot(depth, mean, '-o', ms=4, color=color(k), label=f'Run {run}')
+            sx.plot(depth, mean / max(mean.sum(), 1e-300), '-o', ms=4, color=color(k))
+        ax.set(xlabel='depth', ylabel='mean total occupancy\nper lumisection', yscale='log', title='per depth')
+        sx.set(xlabel='depth', ylabel='share of the hits', title='share of each depth')
+        for a in (ax, sx): a.xaxis.get_major_locator().set_params(integer=True); a.grid(alpha=0.3)
+        ax.legend(frameon=False, fontsize=8)
+        fig.suptitle('Hits per depth')
+    return fig
+
 # %% ../nbs/00b_plots.ipynb #39af1ffb
 def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
                          title:str|None=None,
@@ -275,11 +293,33 @@ def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
         if title: fig.suptitle(title)
     return fig
 
+# %% ../nbs/00b_plots.ipynb #78636504
+def plot_roc_per_class(metrics:dict,   # {name: `classification_metrics`} with more than two classes, all on the same set
+                       title:str|None=None,
+                      )->Figure:
+    "One panel per classifier: the one-vs-rest ROC curve of each class, with its AUC, and the macro AUC in the panel title."
+    n = len(metrics)
+    with plot_style():
+        fig = Figure(figsize=(4.2 * n + 0.4, 4.4), layout='constrained')
+        axes = fig.subplots(1, n, squeeze=False, sharey=True)[0]
+        for ax, (name, m) in zip(axes, metrics.items()):
+            for c, (cname, roc) in enumerate(zip(m['class_names'], m['roc_per_class'])):
+                if roc is None: continue
+                ax.plot(roc['fpr'], roc['tpr'], color=color(c), lw=1.5, drawstyle='steps-post', label=f"{cname} ({m['auc_per_class'][c]:.4f})")
+            ax.plot([0, 1], [0, 1], ':', color='grey', lw=1)
+            ax.set(xlim=(0, 1), ylim=(0, 1.01), xlabel='false positive rate (the rest called this class)',
+                   title=f"{name}: macro AUC {m['auc']:.4f}")
+            ax.grid(alpha=0.3); ax.legend(loc='lower right', fontsize=7, title='class (AUC)', title_fontsize=7)
+        axes[0].set_ylabel('true positive rate')
+        fig.suptitle(title or 'ROC, each class against the rest')
+    return fig
+
 # %% ../nbs/00b_plots.ipynb #fbb9ec99
 def plot_roc(metrics:dict,   # {name: `classification_metrics`}, all on the same set
              title:str|None=None,
             )->Figure:
-    "ROC curves of several classifiers on one plot, with their AUCs; right: the top-left corner enlarged."
+    "ROC curves of several classifiers on one plot, with their AUCs; right: the top-left corner enlarged. More than two classes: `plot_roc_per_class`."
+    if any('roc_per_class' in m for m in metrics.values()): return plot_roc_per_class(metrics, title)
     with plot_style():
         fig = Figure(figsize=(10, 4.2), layout='constrained')
         axes = fig.subplots(1, 2)
@@ -303,16 +343,17 @@ def plot_confusion_matrices(metrics:dict, # {name: `classification_metrics`}
                             title:str|None=None,
                            )->Figure:
     "One confusion matrix per classifier (counts, and the fraction of each true class), side by side."
-    n = len(metrics)
+    n, k = len(metrics), len(next(iter(metrics.values()))['confusion'])
+    side, font = (3.6, 9) if k <= 3 else (1.4 + 0.55 * k, 9 if k <= 5 else 7)   # room for k x k cells and their text
     with plot_style():
-        fig = Figure(figsize=(3.6 * n, 3.4), layout='constrained')
+        fig = Figure(figsize=(side * n, side - 0.2), layout='constrained')
         axes = fig.subplots(1, n, squeeze=False)
         for ax, (name, m) in zip(axes[0], metrics.items()):
             cm = np.asarray(m['confusion'])
             frac = cm / np.maximum(cm.sum(1, keepdims=True), 1)
             ax.imshow(frac, cmap=FREQ_CMAP, vmin=0, vmax=1)
             for (i, j), c in np.ndenumerate(cm):
-                ax.text(j, i, f'{c}\n{frac[i, j]:.1%}', ha='center', va='center', fontsize=9,
+                ax.text(j, i, f'{c}\n{frac[i, j]:.1%}', ha='center', va='center', fontsize=font,
                         color='black' if frac[i, j] > 0.5 else 'white')
             ticks = range(len(cm))
             ax.set(xticks=ticks, yticks=ticks, xticklabels=m['class_names'], yticklabels=m['class_names'],

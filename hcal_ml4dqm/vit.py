@@ -146,15 +146,17 @@ class Standardize(nn.Module):
         self.register_buffer('fitted', torch.zeros((), dtype=torch.bool))
 
     @torch.no_grad()
-    def fit(self, x,           # (N, C, H, W) maps (the model's input, log1p)
+    def fit(self, x,           # (N, C, H, W) maps (the model's input, log1p): a tensor, or anything indexed as one (a `MapCache` on disk)
             idx=None,          # the training maps' indices (default: all)
-            chunk=2048):       # maps per step of the float64 sums
+            chunk=None):       # maps per step of the float64 sums (default: about 2**22 values, 32 MiB)
         "Fit the per-cell mean and std on `x[idx]`; returns self."
-        idx = np.arange(len(x)) if idx is None else np.asarray(idx)
+        idx = np.arange(len(x)) if idx is None else np.sort(np.asarray(idx))   # sorted: the sums do not care, a file is read in order
         if len(idx) == 0: raise HcalError('idx: no training maps to fit the standardisation on', arg='idx')
-        s = torch.zeros(x.shape[1:], dtype=torch.float64); s2 = torch.zeros_like(s)
+        s = torch.zeros(tuple(x.shape[1:]), dtype=torch.float64); s2 = torch.zeros_like(s)
+        chunk = chunk or max(1, 2**22 // s.numel())
         for i in range(0, len(idx), chunk):
-            xb = x.index_select(0, torch.as_tensor(idx[i:i + chunk])).double()
+            rows = idx[i:i + chunk]
+            xb = (x.index_select(0, torch.as_tensor(rows)) if torch.is_tensor(x) else x[rows]).double()
             s += xb.sum(0); s2 += xb.square().sum(0)
         mean = s / len(idx)
         var = (s2 / len(idx) - mean.square()).clamp_min(0)
