@@ -1,4 +1,4 @@
-"""Train the ViT and the MoE-ViT as the study did (cross-entropy, AdamW, ReduceLROnPlateau, 3 epochs): seeded, checkpointed, resumable.
+"""Train the ViT and the MoE-ViT: a default recipe that learns small differences between runs, and the study's own loop on request; seeded, checkpointed, resumable.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/train.html.md"""
 
