@@ -5,7 +5,8 @@ Two cases, each in a fresh Python process (so that its peak resident memory is i
   files    `hcal-ml4dqm run --data-dir D` on two real-size float64 files (10000 x 64 x 72 each, 351.6 MiB),
            written first by `write_synthetic`.
 Targets (issue 5, on the project's 2-core CPU): default under 60 s; files peak memory under 1.5 GB.
-Timings on a shared machine are noisy: run it when the machine is quiet, or read them as upper bounds.
+Timings on a shared machine are noisy: run it when the machine is quiet, or read them as upper bounds; the CPU time
+of each case (user + system) is printed too, which other jobs disturb far less.
 
   python benchmarks/bench_run.py [--recipe default|study] [--n-lumisections 10000] [--cases default files]
 """
@@ -33,10 +34,15 @@ def child(argv):
     peak = _peak_rss()
     print(json.dumps(dict(code=code, import_s=t_import, main_s=t_main, timings=timings, peak_bytes=peak)))
 
+def _children_cpu():
+    "CPU seconds (user + system) of this process's finished children."
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
 def case(name, argv):
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _children_cpu()
     proc = subprocess.run([sys.executable, __file__, '--child', *argv], capture_output=True, text=True)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, _children_cpu() - cpu0
     if proc.returncode != 0 or not proc.stdout.strip():
         sys.exit(f'{name}: failed\n{proc.stderr[-3000:]}')
     res = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -44,6 +50,7 @@ def case(name, argv):
     setup = res['main_s'] - res['timings']['total']
     print(f"{name:8s} wall {wall:6.1f} s = Python start and exit {wall - res['import_s'] - res['main_s']:.1f} s + import cli {res['import_s']:.1f} s"
           f" + the command's imports {setup:.1f} s + run_study {res['timings']['total']:.1f} s ({stages})")
+    print(f"{'':8s} CPU time (user + system, all threads) {cpu:.1f} s: on a machine that other jobs keep busy, the wall time minus the waiting")
     print(f"{'':8s} peak memory (max RSS) {res['peak_bytes'] / 1e9:.2f} GB")
     return wall, res
 

@@ -7,6 +7,8 @@ a time in a fresh kernel, from the notebook's directory, and writes the outputs 
 
     python tools/run_nbs.py nbs/04_train.ipynb nbs/05b_study.ipynb   # those notebooks
     python tools/run_nbs.py                                          # every notebook in nbs/
+
+Torch uses one CPU thread unless `--threads` says otherwise, as the command line does.
 """
 import argparse, os, sys, time
 from pathlib import Path
@@ -31,8 +33,11 @@ def run(path: Path):
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('notebooks', nargs='*', type=Path, help='notebooks to run (default: every notebook in nbs/)')
+    p.add_argument('--threads', type=int, default=1, help="torch CPU threads (default 1, as `hcal-ml4dqm run`: these models are small, and on a busy machine more threads are slower)")
     a = p.parse_args()
     os.environ.pop('IN_TEST', None)
+    import torch
+    torch.set_num_threads(a.threads)
     paths = a.notebooks or sorted((ROOT / 'nbs').glob('[!_.]*.ipynb'))
     for path in paths:
         t0 = time.perf_counter()
