@@ -31,8 +31,9 @@ class RunFile:
     label: int
 
 def find_runs(data_dir,       # directory holding `Run<run>_Dataset*.npy` files
-              labels=None):   # optional {run: label}; default: runs in sorted order get 0, 1, ...
-    "Discover the run files in `data_dir`, check there are at least two distinct runs, and label them."
+              labels=None,    # optional {run: label}; default: runs in sorted order get 0, 1, ...
+              min_runs=2):    # fewest runs to accept: 2 to classify; the fault monitor scores a single run
+    "Discover the run files in `data_dir`, check there are at least `min_runs` distinct runs, and label them."
     d = Path(data_dir)
     if not d.exists(): raise DataError(f"{d}: no such directory")
     if not d.is_dir(): raise DataError(f"{d}: not a directory")
@@ -44,7 +45,7 @@ def find_runs(data_dir,       # directory holding `Run<run>_Dataset*.npy` files
         if run in found: raise DataError(f"{d}: duplicate run number {run}: {found[run].name} and {p.name}")
         found[run] = p
     if not found: raise DataError(f"{d}: no Run<run>_Dataset*.npy files found")
-    if len(found) < 2: raise DataError(f"{d}: only one run ({next(iter(found))}); need two or more runs to classify")
+    if len(found) < min_runs: raise DataError(f"{d}: only {len(found)} run(s) ({', '.join(map(str, sorted(found)))}); need {min_runs} or more runs{' to classify' if min_runs == 2 else ''}")
     runs = sorted(found)
     if labels is None: labels = {r: i for i, r in enumerate(runs)}
     missing = [r for r in runs if r not in labels]
