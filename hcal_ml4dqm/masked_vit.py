@@ -54,7 +54,6 @@ def row_median_torch(v,        # (B, C) values of the channels
     return med
 
 # %% ../nbs/07c_masked_vit.ipynb #8ab0d8b4
-@register_model
 class MaskedPatchDetector(nn.Module):
     "Masked-patch prediction on a ViT or MoE-ViT backbone, with its normaliser and noise model: maps (B, 64, 72) in, signed channel z-scores (B, 64, 72) out."
     def __init__(self,
@@ -150,6 +149,9 @@ class MaskedPatchDetector(nn.Module):
     def channel_scores(self, maps, chunk=2048):
         "Channel scores |z| (n, 64, 72) float32: higher = more anomalous."
         return np.abs(self.signed_scores(maps, chunk))
+
+# %% ../nbs/07c_masked_vit.ipynb #feb8b0a4
+register_model(MaskedPatchDetector, replace=True)   # checkpoints name it; `replace`: this cell may run again (a notebook, the docs build)
 
 # %% ../nbs/07c_masked_vit.ipynb #f6c8e22f
 @dataclass
