@@ -176,7 +176,7 @@ def train_masked(detector,     # a `MaskedPatchDetector` with a fitted normalise
     valid = valid.view(len(detector.token_idx), -1)                          # (T, P) slots that hold a channel
     opt = torch.optim.AdamW(detector.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: warmup_cosine(k, cfg.steps, cfg.warmup))
-    history, t0 = [], time.perf_counter()
+    history = []
     detector.train()
     for step in range(cfg.steps):
         t = detector.tokens(s[torch.randint(len(s), (cfg.batch_size,), generator=gen)])
@@ -186,7 +186,7 @@ def train_masked(detector,     # a `MaskedPatchDetector` with a fitted normalise
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
         history.append(loss.item())
         if log and (step % 100 == 0 or step == cfg.steps - 1):
-            log(f"step {step:4d}  loss {np.mean(history[-50:]):.4f}  {time.perf_counter() - t0:.0f} s")
+            log(f"step {step:4d}  loss {np.mean(history[-50:]):.4f}")
     detector.eval()
     return history
 

@@ -214,7 +214,7 @@ def fit_detectors(train,                 # (n, 64, 72) good maps to learn from
         t0 = time.process_time()
         d = fit()
         dets[d.name], cpu[d.name] = d, time.process_time() - t0
-        if log: log(f"  {d.name}: fitted in {cpu[d.name]:.1f} CPU-s" + (f", final loss {np.mean(d.history[-50:]):.4f}" if hasattr(d, 'history') else ''))
+        if log and hasattr(d, 'history'): log(f"  {d.name}: final loss {np.mean(d.history[-50:]):.4f} (1: no better than the row median)")
     for classical in (ReferenceZ(), RowMedian(), RowMedian(calibrated=True)): timed(lambda: classical.fit(train))
     for b in backbones: timed(lambda: masked_detector(train, training, seed=seed, backbone=b))
     if expected is not None: dets['oracle'] = Oracle().fit(train, expected)
