@@ -25,7 +25,7 @@ print(f"peak RSS after imports: {base:.0f} MiB; after load_dataset: {peak:.0f} M
 """
 
 def main():
-    from hcal_ml4dqm.data import write_synthetic
+    from hcal_ml4dqm.synth import write_synthetic
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         paths = write_synthetic(tmp, n_lumisections=10000, seed=0)

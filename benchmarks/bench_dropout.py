@@ -1,7 +1,7 @@
 """What `vit.fast_dropout` is worth: training time of the default run with it and with torch's dropout.
 
 Trains both models as `hcal-ml4dqm run` does (the synthetic default, 2 x 10000 maps, random 80/20 split,
-seed 0, each model's default `TrainConfig`, one torch thread), once with `FastDropout` and once with every
+seed 0, the default recipe with each model's default `TrainConfig`, one torch thread), once with `FastDropout` and once with every
 `FastDropout` running `F.dropout` instead, alternating the order round by round. It reports the CPU time of
 this process (`time.process_time`), which a busy shared machine disturbs far less than wall-clock time, and the
 ratio of the medians.
@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from hcal_ml4dqm.data import DataSource, SplitSpec
-from hcal_ml4dqm.train import MODEL_NAMES, build_model, default_config, fit
+from hcal_ml4dqm.train import MODEL_NAMES, RECIPE_MODEL, build_model, default_config, fit
 from hcal_ml4dqm.vit import FastDropout
 
 
@@ -30,7 +30,7 @@ def train_both(dataset, split, torch_dropout):
     t0 = time.process_time()
     accs = []
     for name in MODEL_NAMES:
-        model = build_model(name, seed=0)
+        model = build_model(name, seed=0, **RECIPE_MODEL['default'])
         if torch_dropout: with_torch_dropout(model)
         accs.append(fit(model, dataset.x, dataset.y, split, default_config(name, device='cpu'), progress=False).history['val_acc'][-1])
     return time.process_time() - t0, accs

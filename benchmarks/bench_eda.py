@@ -33,7 +33,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         if len(sys.argv) > 1: data = Path(sys.argv[1])
         else:
-            from hcal_ml4dqm.data import write_synthetic
+            from hcal_ml4dqm.synth import write_synthetic
             data = Path(tmp) / 'data'; write_synthetic(data, 10000)
         size = sum(p.stat().st_size for p in data.glob('Run*_Dataset*.npy')) / 2**20
         _, base, base_wall, base_cpu = measure('import')

@@ -15,7 +15,7 @@ import sys, time
 def hwm():  # peak resident memory of this process, MiB
     return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024
 import numpy as np, torch, uproot
-from hcal_ml4dqm.data import convert_hcal_root
+from hcal_ml4dqm.root import convert_hcal_root
 path, out, mode = sys.argv[1:4]
 base = hwm()
 t0 = time.perf_counter()
@@ -35,7 +35,8 @@ print(f"{mode:>16}: maps {shape}, {seconds:5.1f} s, peak RSS +{extra:6.1f} MiB =
 
 def main():
     import numpy as np
-    from hcal_ml4dqm.data import active_mask, write_hcal_root
+    from hcal_ml4dqm.root import write_hcal_root
+    from hcal_ml4dqm.synth import active_mask
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
         rng = np.random.default_rng(0)

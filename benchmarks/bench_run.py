@@ -1,13 +1,13 @@
 """Time the default `hcal-ml4dqm run` stage by stage, and measure its peak memory.
 
 Two cases, each in a fresh Python process (so that its peak resident memory is its own):
-  default  `hcal-ml4dqm run` with no data dir: synthesizes 2 x 10000 maps, EDA, ViT + MoE-ViT, 3 epochs;
+  default  `hcal-ml4dqm run` with no data dir: synthesizes 2 x 10000 maps, EDA, ViT + MoE-ViT (default recipe), attention;
   files    `hcal-ml4dqm run --data-dir D` on two real-size float64 files (10000 x 64 x 72 each, 351.6 MiB),
            written first by `write_synthetic`.
 Targets (issue 5, on the project's 2-core CPU): default under 60 s; files peak memory under 1.5 GB.
 Timings on a shared machine are noisy: run it when the machine is quiet, or read them as upper bounds.
 
-  python benchmarks/bench_run.py [--epochs 3] [--n-lumisections 10000] [--cases default files]
+  python benchmarks/bench_run.py [--recipe default|study] [--n-lumisections 10000] [--cases default files]
 """
 import argparse, json, resource, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -50,7 +50,7 @@ def case(name, argv):
 if __name__ == '__main__':
     if sys.argv[1:2] == ['--child']: child(sys.argv[2:]); sys.exit()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('--epochs', type=int, default=3)
+    p.add_argument('--recipe', choices=['default', 'study'], default='default')
     p.add_argument('--n-lumisections', type=int, default=10000)
     p.add_argument('--cases', nargs='+', default=['default', 'files'], choices=['default', 'files'])
     p.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch\'s choice)')
@@ -59,12 +59,12 @@ if __name__ == '__main__':
     print(f"torch threads: {a.threads or 'the CLI default (--threads 1)'}; load average before (1, 5, 15 min): {load}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        common = ['--epochs', str(a.epochs), '--no-progress', *(['--threads', str(a.threads)] if a.threads else [])]
+        common = ['--recipe', a.recipe, '--no-progress', *(['--threads', str(a.threads)] if a.threads else [])]
         if 'default' in a.cases:
             wall, _ = case('default', ['run', '--out', str(tmp / 'default'), '--n-lumisections', str(a.n_lumisections), *common])
             print(f"{'':8s} target < 60 s: {'met' if wall < 60 else 'NOT met'} ({wall / 60:.2f} of the target)")
         if 'files' in a.cases:
-            from hcal_ml4dqm.data import write_synthetic
+            from hcal_ml4dqm.synth import write_synthetic
             t0 = time.perf_counter()
             paths = write_synthetic(tmp / 'data', n_lumisections=a.n_lumisections)
             print(f"wrote {len(paths)} float64 files of {paths[0].stat().st_size / 2**20:.1f} MiB in {time.perf_counter() - t0:.1f} s")

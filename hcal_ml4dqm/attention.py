@@ -16,7 +16,7 @@ import math
 import numpy as np
 import torch
 
-from .core import N_IETA, N_IPHI, HcalError, pool
+from .core import N_IETA, N_IPHI, pool
 
 # %% ../nbs/06_attention.ipynb #a4453384
 def patch_size_of(model):  # a ViT or MoE-ViT (with `grid`, and `config['patch_size']` if it has one)
@@ -222,10 +222,10 @@ def faithfulness(model,             # a ViT or MoE-ViT
     return out
 
 # %% ../nbs/06_attention.ipynb #0c981fd7
-def occupancy_reference(x,   # (N, 1, 64, 72) input maps, log(1 + occupancy)
+def occupancy_reference(x,   # (N, D, 64, 72) input maps, log(1 + occupancy); D depths are summed
                         y):  # (N,) class labels
     "What the attention is compared with: the mean occupancy difference (last class minus first, (64, 72)) and the active cells (bool (64, 72))."
-    occ = np.expm1(np.asarray(x[:, 0], dtype=np.float64))
+    occ = np.expm1(np.asarray(x, dtype=np.float64)).sum(axis=1)               # (N, 64, 72) occupancy, all depths
     mean = mean_by_class(occ, np.asarray(y))
     return mean[-1] - mean[0], (occ > 0).any(axis=0)
 

@@ -1,4 +1,4 @@
-"""The ground floor every other module stands on: detector coordinates, the patch grid, errors a user can fix, reading in chunks, and writing files atomically.
+"""The ground floor every other module stands on: detector coordinates, the patch grid, errors a user can fix, reading in chunks, depths, and writing files atomically.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/core.html.md"""
 
@@ -6,7 +6,8 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/core.html.md"""
 
 # %% auto #0
 __all__ = ['N_IETA', 'N_IPHI', 'ieta_of_index', 'iphi_of_index', 'index_of_ieta', 'upsample', 'pool', 'HcalError', 'DataError',
-           'iter_chunks', 'atomic_write', 'write_text', 'write_json']
+           'iter_chunks', 'n_depths', 'DepthView', 'select_depth', 'log1p_depth_sum', 'atomic_write', 'write_text',
+           'write_npy', 'write_json']
 
 # %% ../nbs/00a_core.ipynb #3d482c57
 import json
@@ -90,6 +91,41 @@ def iter_chunks(maps,        # an array or memory map, chunked along its first a
         yield start, np.asarray(maps[start:start + chunk])
         if mm is not None and hasattr(mm, 'madvise'): mm.madvise(mmap.MADV_DONTNEED)
 
+# %% ../nbs/00a_core.ipynb #6e289603
+def n_depths(maps)->int:  # (n, 64, 72) or (n, D, 64, 72) maps
+    "How many depths maps hold: 1 for (n, 64, 72), D for (n, D, 64, 72)."
+    return 1 if maps.ndim == 3 else int(maps.shape[1])
+
+class DepthView:
+    "The (n, 64, 72) maps of one depth, or of every depth summed, of (n, D, 64, 72) maps: computed from the rows read, block by block."
+    def __init__(self, maps,       # (n, D, 64, 72) array or memory map
+                 depth='sum'):     # 'sum', or a depth 1..D
+        self.maps, self.depth = maps, depth
+        self.shape, self.ndim, self.dtype = (maps.shape[0],) + tuple(maps.shape[2:]), 3, maps.dtype
+        self._mmap = getattr(maps, '_mmap', None)   # so that `iter_chunks` releases the pages of a memory map
+    def __len__(self): return len(self.maps)
+    def __getitem__(self, rows):   # what indexes the first axis of an array: int, slice, index array
+        block = np.asarray(self.maps[rows])
+        return block.sum(axis=-3) if self.depth == 'sum' else block[..., self.depth - 1, :, :]
+    def __array__(self, dtype=None, copy=None): return np.asarray(self[:], dtype=dtype)
+    def __repr__(self): return f"DepthView({'sum of depths' if self.depth == 'sum' else f'depth {self.depth}'} of {tuple(self.maps.shape)})"
+
+def select_depth(maps,          # (n, 64, 72) or (n, D, 64, 72) maps
+                 depth='sum'):  # 'sum' of every depth, or one depth 1..D
+    "(n, 64, 72) maps: `maps` itself if they have no depth axis, one depth or the sum of all, without copying the file."
+    d = n_depths(maps)
+    if depth != 'sum' and (isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or not 1 <= depth <= d):
+        raise HcalError(f"depth must be 'sum' or a depth 1..{d} of these maps, got {depth!r}", arg='depth')
+    if maps.ndim == 3: return maps
+    return maps[:, 0] if d == 1 else DepthView(maps, depth)
+
+# %% ../nbs/00a_core.ipynb #d45403d4
+def log1p_depth_sum(x):  # (n, D, 64, 72) log1p maps: a NumPy array or a CPU tensor
+    "log1p of the occupancy summed over the depths, (n, 64, 72); for one depth, exactly `x[:, 0]`."
+    x = np.asarray(x)
+    if x.shape[1] == 1: return x[:, 0]
+    return np.log1p(np.expm1(x.astype(np.float64)).sum(axis=1)).astype(x.dtype)
+
 # %% ../nbs/00a_core.ipynb #c318c379
 def atomic_write(path,  # destination file; its directory is created
                  write, # `write(tmp_path)` writes the content to a temporary file beside `path`
@@ -110,6 +146,25 @@ def write_text(path,  # destination file
               )->Path:
     "Write `text` to `path` atomically (UTF-8)."
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding='utf-8'))
+
+# %% ../nbs/00a_core.ipynb #f8a5c9a0
+def write_npy(path,    # destination .npy file; its directory is created
+              shape,   # the array's full shape
+              dtype,   # its dtype
+              blocks,  # iterable of arrays that fill `shape` along its first axis, in order
+             )->Path:
+    "Write a `.npy` file block by block (never the whole array in memory), atomically; an error if the blocks do not fill `shape`."
+    shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
+    def write(tmp):
+        with open(tmp, 'wb') as f:
+            np.lib.format.write_array_header_1_0(f, {'descr': np.lib.format.dtype_to_descr(dtype), 'fortran_order': False, 'shape': shape})
+            rows = 0
+            for block in blocks:
+                block = np.ascontiguousarray(block, dtype)
+                if block.shape[1:] != shape[1:]: raise ValueError(f"{path}: a block of shape {block.shape} does not fit {shape}")
+                f.write(memoryview(block).cast('B')); rows += len(block)
+        if rows != shape[0]: raise ValueError(f"{path}: the blocks hold {rows} rows, the header says {shape[0]}")
+    return atomic_write(path, write)
 
 # %% ../nbs/00a_core.ipynb #56483c3a
 def _jsonable(o):

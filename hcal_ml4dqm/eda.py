@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import N_IETA, N_IPHI, HcalError, ieta_of_index, iter_chunks
+from .core import N_IETA, N_IPHI, HcalError, ieta_of_index, iter_chunks, n_depths, select_depth
 from .data import find_runs, load_run, run_statistics
 
 # %% ../nbs/00_eda.ipynb #a0b51931
@@ -38,6 +38,8 @@ class RunSummary:
     min_nonzero: float        # smallest non-zero value (inf if there is none)
     samples: np.ndarray       # (k, 64, 72) a few maps drawn at random
     sample_index: np.ndarray  # (k,) their lumisection indices
+    depth_total: np.ndarray|None = None  # (N, D) total occupancy of each depth, for maps of D depths (None for (N, 64, 72) maps)
+    depth: object = 'sum'     # what the maps above show: 'sum' of the depths, or one depth
 
     @property
     def ieta_profile(self): return self.mean_map.mean(axis=1)   # (64,) mean over iPhi and lumisections
@@ -46,21 +48,26 @@ class RunSummary:
                 f"active cells, mean {self.stats['mean']:.6g})")
 
 # %% ../nbs/00_eda.ipynb #ab388349
-def summarize_run(maps,           # (N, 64, 72) array or memory map of one run
+def summarize_run(maps,           # (N, 64, 72) or (N, D, 64, 72) array or memory map of one run
                   run=0,          # its run number
                   bins=None,      # histogram edges for the non-zero values (default: `value_bins` of the run's max)
                   n_samples=3,    # how many random maps to keep
                   seed=0,         # seed for choosing them
                   stats=None,     # the run's `run_statistics`, if already computed
-                  chunk=1000):    # maps per chunk
+                  chunk=1000,     # maps per chunk
+                  depth='sum'):   # maps of several depths: their 'sum', or one depth 1..D
     "Reduce one run to a `RunSummary` in one chunked pass (plus `run_statistics` if `stats` is not given)."
-    stats = run_statistics(maps, chunk) if stats is None else stats
+    view = select_depth(maps, depth)                 # (N, 64, 72), read on demand
+    stats = run_statistics(view, chunk) if stats is None else stats
     bins = value_bins(stats['max']) if bins is None else np.asarray(bins, np.float64)
-    n, shape = len(maps), maps.shape[1:]
+    n, shape = len(maps), view.shape[1:]
     cell_sum, nonzero = np.zeros(shape), np.zeros(shape, np.int64)
     total, hist, min_nonzero = np.empty(n), np.zeros(len(bins) - 1, np.int64), np.inf
-    for start, block in iter_chunks(maps, chunk):
-        block = block.astype(np.float64, copy=False)   # (chunk, 64, 72)
+    depth_total = np.empty((n, n_depths(maps))) if maps.ndim == 4 else None
+    for start, raw in iter_chunks(maps, chunk):
+        raw = raw.astype(np.float64, copy=False)       # (chunk, 64, 72) or (chunk, D, 64, 72)
+        if depth_total is not None: depth_total[start:start + len(raw)] = raw.sum(axis=(2, 3))
+        block = raw if raw.ndim == 3 else raw.sum(axis=1) if depth == 'sum' else raw[:, depth - 1]
         nz = block != 0
         cell_sum += block.sum(axis=0); nonzero += nz.sum(axis=0)
         total[start:start + len(block)] = block.sum(axis=(1, 2))
@@ -68,8 +75,8 @@ def summarize_run(maps,           # (N, 64, 72) array or memory map of one run
         hist += np.histogram(values, bins)[0]
         if values.size: min_nonzero = min(min_nonzero, float(values.min()))
     index = np.sort(np.random.default_rng(seed).choice(n, size=min(n_samples, n), replace=False))
-    samples = np.asarray(maps[index], dtype=np.float64)   # reads only these maps from a memory map
-    return RunSummary(int(run), stats, cell_sum / n, nonzero / n, total, hist, bins, min_nonzero, samples, index)
+    samples = np.asarray(view[index], dtype=np.float64)   # reads only these maps from a memory map
+    return RunSummary(int(run), stats, cell_sum / n, nonzero / n, total, hist, bins, min_nonzero, samples, index, depth_total, depth)
 
 # %% ../nbs/00_eda.ipynb #4be601fa
 def _sources(data):
@@ -84,16 +91,17 @@ def _open(source, check=True):
     return load_run(source, check_values=check) if isinstance(source, (str, Path)) else source
 
 # %% ../nbs/00_eda.ipynb #d8d761ad
-def summarize_runs(data,          # {run: (N, 64, 72) maps} or a directory of `Run<run>_Dataset*.npy` files
+def summarize_runs(data,          # {run: (N, 64, 72) or (N, D, 64, 72) maps} or a directory of `Run<run>_Dataset*.npy` files
                    n_samples=3,   # random maps to keep per run
                    seed=0,        # seed for choosing them
                    n_bins=100,    # histogram bins of the non-zero values, shared by all runs
-                   chunk=1000):   # maps per chunk
+                   chunk=1000,    # maps per chunk
+                   depth='sum'):  # maps of several depths: their 'sum', or one depth
     "`RunSummary` of every run, with common histogram bins; files are memory-mapped one at a time."
     sources = _sources(data)
-    stats = {run: run_statistics(_open(src), chunk) for run, src in sources.items()}
+    stats = {run: run_statistics(select_depth(_open(src), depth), chunk) for run, src in sources.items()}
     bins = value_bins(max(st['max'] for st in stats.values()), n_bins)
-    return {run: summarize_run(_open(src, check=False), run, bins, n_samples, seed, stats[run], chunk) for run, src in sources.items()}
+    return {run: summarize_run(_open(src, check=False), run, bins, n_samples, seed, stats[run], chunk, depth) for run, src in sources.items()}
 
 # %% ../nbs/00_eda.ipynb #d2968a12
 @dataclass

@@ -28,6 +28,11 @@ def router_z_loss(logits:torch.Tensor):  # (..., E) router logits
     "ST-MoE router z-loss: mean over tokens of logsumexp(logits)^2."
     return torch.logsumexp(logits.float(), dim=-1).square().mean()
 
+# %% ../nbs/03_moe.ipynb #8d5177d5
+def _exporting():
+    "True while `torch.export` or `torch.onnx.export` traces a model."
+    return torch.compiler.is_exporting() or torch.onnx.is_in_onnx_export()
+
 # %% ../nbs/03_moe.ipynb #3fc2345e
 class MoE(nn.Module):
     "Mixture of `num_experts` expert MLPs (D -> hidden -> D, GELU) with a float32 linear router; each token goes to its `top_k` experts."
@@ -59,7 +64,8 @@ class MoE(nn.Module):
         else:
             gate, expert = self.probs.topk(self.top_k, dim=-1)  # (N, k)
             if self.top_k > 1: gate = gate / gate.sum(-1, keepdim=True)  # top-1 keeps its probability (Switch)
-            out = self._sparse(tokens, gate.to(x.dtype), expert)
+            dispatch = self._masked if _exporting() else self._sparse  # an exported graph cannot size queues by the data
+            out = dispatch(tokens, gate.to(x.dtype), expert)
         return self.drop(out).view(x.shape)
 
     def _dense(self, tokens, gate):  # (N, D), (N, E)
@@ -82,6 +88,11 @@ class MoE(nn.Module):
         h = self.drop(F.gelu(torch.baddbmm(self.b1[:, None], queue, self.w1)))  # (E, C, H)
         y = torch.baddbmm(self.b2[:, None], h, self.w2)[queued, slot]  # (N k, D), back in pair order
         return torch.zeros_like(tokens).index_add_(0, token, y * gate.reshape(-1)[order, None])  # (N, D)
+
+    def _masked(self, tokens, gate, expert):  # (N, D), (N, k) weights, (N, k) expert indices
+        "`_sparse` without data-dependent shapes, for export: every expert on every token (`_dense`), the unchosen ones with gate 0."
+        full = tokens.new_zeros(tokens.shape[0], self.num_experts).scatter(-1, expert, gate)  # (N, E)
+        return self._dense(tokens, full)
 
     def __getstate__(self):  # copies and pickles leave the last batch's router output behind
         return {**self.__dict__, 'logits': None, 'probs': None}

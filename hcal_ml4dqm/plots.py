@@ -8,7 +8,8 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/plots.html.md"""
 __all__ = ['PALETTE', 'STYLE', 'MAP_CMAP', 'FREQ_CMAP', 'DIFF_CMAP', 'ZERO_COLOR', 'DETECTOR_EXTENT', 'plot_style', 'color',
            'detector_axes', 'show_map', 'log_norm', 'colorbar', 'patch_guides', 'save_figure', 'plot_mean_maps',
            'plot_difference_map', 'plot_sample_maps', 'plot_sparsity', 'plot_value_distribution', 'plot_luminosity',
-           'plot_ieta_profile', 'plot_training_curves', 'plot_roc', 'plot_confusion_matrices', 'plot_difficulty']
+           'plot_ieta_profile', 'plot_depth_profile', 'plot_training_curves', 'plot_roc_per_class', 'plot_roc',
+           'plot_confusion_matrices', 'plot_predictions', 'plot_difficulty']
 
 # %% ../nbs/00b_plots.ipynb #28348dd4
 import itertools
@@ -246,36 +247,79 @@ def plot_ieta_profile(profile_by_run):   # {run: (64,) mean over iPhi of the mea
         fig.suptitle('Mean occupancy per iEta row')
     return fig
 
+# %% ../nbs/00b_plots.ipynb #404563b0
+def plot_depth_profile(depth_total_by_run):   # {run: (N, D) total occupancy of each depth in each lumisection}
+    "Mean total occupancy of each depth per lumisection, and each depth's share of the run's hits, one line per run."
+    with plot_style():
+        fig = Figure(figsize=(9, 3.6), layout='constrained')
+        ax, sx = fig.subplots(1, 2)
+        for k, (run, t) in enumerate(depth_total_by_run.items()):
+            mean = np.asarray(t, np.float64).mean(axis=0)
+            depth = np.arange(1, len(mean) + 1)
+            ax.plot(depth, mean, '-o', ms=4, color=color(k), label=f'Run {run}')
+            sx.plot(depth, mean / max(mean.sum(), 1e-300), '-o', ms=4, color=color(k))
+        ax.set(xlabel='depth', ylabel='mean total occupancy\nper lumisection', yscale='log', title='per depth')
+        sx.set(xlabel='depth', ylabel='share of the hits', title='share of each depth')
+        for a in (ax, sx): a.xaxis.get_major_locator().set_params(integer=True); a.grid(alpha=0.3)
+        ax.legend(frameon=False, fontsize=8)
+        fig.suptitle('Hits per depth')
+    return fig
+
 # %% ../nbs/00b_plots.ipynb #39af1ffb
 def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
                          title:str|None=None,
                         )->Figure:
-    "Loss, accuracy and learning rate at each validation (by optimizer step), training dashed and validation solid, one colour per model."
+    "Loss, accuracy, learning rate (and gradient norm, if recorded) at each validation by optimizer step; training dashed, validation solid, one colour per model."
+    norms = any('grad_norm' in h for h in histories.values())
     with plot_style():
-        fig = Figure(figsize=(13, 3.6), layout='constrained')
-        ax_loss, ax_acc, ax_lr = fig.subplots(1, 3)
+        fig = Figure(figsize=(17 if norms else 13, 3.6), layout='constrained')
+        ax_loss, ax_acc, ax_lr, *ax_norm = fig.subplots(1, 4 if norms else 3)
         for (name, h), colour in zip(histories.items(), itertools.cycle(PALETTE)):
             at = h['step'] if 'step' in h else h['epoch']
             for ax, key in ((ax_loss, 'loss'), (ax_acc, 'acc')):
                 ax.plot(at, h[f'train_{key}'], '--o', color=colour, ms=4, label=f'{name} train')
                 ax.plot(at, h[f'val_{key}'], '-o', color=colour, ms=4, label=f'{name} validation')
             ax_lr.plot(at, h['lr'], '-o', color=colour, ms=4, label=name)
+            if 'grad_norm' in h: ax_norm[0].plot(at, h['grad_norm'], '-o', color=colour, ms=4, label=name)
         x = 'optimizer step' if any('step' in h for h in histories.values()) else 'epoch'
         ax_loss.set(xlabel=x, ylabel='cross-entropy', yscale='log', title='loss')
         ax_acc.set(xlabel=x, ylabel='accuracy', title='accuracy')
         ax_lr.set(xlabel=x, ylabel='learning rate', yscale='log', title='learning rate (at each validation)')
-        for ax in (ax_loss, ax_acc, ax_lr):
+        if norms: ax_norm[0].set(xlabel=x, ylabel='gradient norm', yscale='log', title='mean gradient norm (training)')
+        for ax in (ax_loss, ax_acc, ax_lr, *ax_norm):
             ax.xaxis.get_major_locator().set_params(integer=True)
             ax.grid(alpha=0.3)
         ax_acc.legend(fontsize=8)
         if title: fig.suptitle(title)
     return fig
 
+# %% ../nbs/00b_plots.ipynb #78636504
+def plot_roc_per_class(metrics:dict,   # {name: `classification_metrics`} with more than two classes, all on the same set
+                       title:str|None=None,
+                      )->Figure:
+    "One panel per classifier: the one-vs-rest ROC curve of each class, with its AUC, and the macro AUC in the panel title."
+    n = len(metrics)
+    with plot_style():
+        fig = Figure(figsize=(4.2 * n + 0.4, 4.4), layout='constrained')
+        axes = fig.subplots(1, n, squeeze=False, sharey=True)[0]
+        for ax, (name, m) in zip(axes, metrics.items()):
+            for c, (cname, roc) in enumerate(zip(m['class_names'], m['roc_per_class'])):
+                if roc is None: continue
+                ax.plot(roc['fpr'], roc['tpr'], color=color(c), lw=1.5, drawstyle='steps-post', label=f"{cname} ({m['auc_per_class'][c]:.4f})")
+            ax.plot([0, 1], [0, 1], ':', color='grey', lw=1)
+            ax.set(xlim=(0, 1), ylim=(0, 1.01), xlabel='false positive rate (the rest called this class)',
+                   title=f"{name}: macro AUC {m['auc']:.4f}")
+            ax.grid(alpha=0.3); ax.legend(loc='lower right', fontsize=7, title='class (AUC)', title_fontsize=7)
+        axes[0].set_ylabel('true positive rate')
+        fig.suptitle(title or 'ROC, each class against the rest')
+    return fig
+
 # %% ../nbs/00b_plots.ipynb #fbb9ec99
 def plot_roc(metrics:dict,   # {name: `classification_metrics`}, all on the same set
              title:str|None=None,
             )->Figure:
-    "ROC curves of several classifiers on one plot, with their AUCs; right: the top-left corner enlarged."
+    "ROC curves of several classifiers on one plot, with their AUCs; right: the top-left corner enlarged. More than two classes: `plot_roc_per_class`."
+    if any('roc_per_class' in m for m in metrics.values()): return plot_roc_per_class(metrics, title)
     with plot_style():
         fig = Figure(figsize=(10, 4.2), layout='constrained')
         axes = fig.subplots(1, 2)
@@ -299,21 +343,49 @@ def plot_confusion_matrices(metrics:dict, # {name: `classification_metrics`}
                             title:str|None=None,
                            )->Figure:
     "One confusion matrix per classifier (counts, and the fraction of each true class), side by side."
-    n = len(metrics)
+    n, k = len(metrics), len(next(iter(metrics.values()))['confusion'])
+    side, font = (3.6, 9) if k <= 3 else (1.4 + 0.55 * k, 9 if k <= 5 else 7)   # room for k x k cells and their text
     with plot_style():
-        fig = Figure(figsize=(3.6 * n, 3.4), layout='constrained')
+        fig = Figure(figsize=(side * n, side - 0.2), layout='constrained')
         axes = fig.subplots(1, n, squeeze=False)
         for ax, (name, m) in zip(axes[0], metrics.items()):
             cm = np.asarray(m['confusion'])
             frac = cm / np.maximum(cm.sum(1, keepdims=True), 1)
             ax.imshow(frac, cmap=FREQ_CMAP, vmin=0, vmax=1)
             for (i, j), c in np.ndenumerate(cm):
-                ax.text(j, i, f'{c}\n{frac[i, j]:.1%}', ha='center', va='center', fontsize=9,
+                ax.text(j, i, f'{c}\n{frac[i, j]:.1%}', ha='center', va='center', fontsize=font,
                         color='black' if frac[i, j] > 0.5 else 'white')
             ticks = range(len(cm))
             ax.set(xticks=ticks, yticks=ticks, xticklabels=m['class_names'], yticklabels=m['class_names'],
                    xlabel='predicted', ylabel='true', title=name)
             ax.tick_params(axis='y', labelrotation=90)
+        if title: fig.suptitle(title)
+    return fig
+
+# %% ../nbs/00b_plots.ipynb #59cdf0ea
+def plot_predictions(lumisection,    # (n,) lumisection number (or index) of each map
+                     probabilities,  # (n, n_classes) class probabilities of each map
+                     class_names,    # name of each class, e.g. ['Run 355456', 'Run 357479']
+                     title=None,     # e.g. 'Run 360000'
+                    )->Figure:
+    "Each class's probability against the lumisection, and the share of lumisections assigned to each class."
+    ls, p = np.asarray(lumisection), np.asarray(probabilities, np.float64)
+    order = np.argsort(ls, kind='stable')
+    ls, p = ls[order], p[order]
+    share = np.bincount(p.argmax(1), minlength=p.shape[1]) / max(len(p), 1)
+    with plot_style():
+        fig = Figure(figsize=(8.5, 3.4), layout='constrained')
+        ax, bx = fig.subplots(1, 2, width_ratios=[3, 1])
+        for k, name in enumerate(class_names):
+            ax.plot(ls, p[:, k], '.-', color=color(k), ms=3 if len(ls) <= 500 else 1.5, lw=0.7, label=name, rasterized=len(ls) > 500)
+        ax.set(xlabel='lumisection', ylabel='probability', ylim=(-0.03, 1.03), title='probability of each class')
+        ax.grid(alpha=0.3); ax.legend(frameon=False, fontsize=9)
+        bx.barh(np.arange(len(class_names)), share, color=[color(k) for k in range(len(class_names))])
+        for k, s in enumerate(share): bx.text(min(s, 0.62) + 0.02, k, f'{s:.1%}', va='center', fontsize=9)
+        bx.set(xlim=(0, 1), xticks=[0, 0.5, 1], yticks=np.arange(len(class_names)), yticklabels=class_names,
+               xlabel='share of lumisections', title='assigned to')
+        bx.xaxis.set_major_formatter(ticker.PercentFormatter(1, decimals=0))
+        bx.invert_yaxis()
         if title: fig.suptitle(title)
     return fig
 

@@ -177,12 +177,12 @@ def hcal_root_run(path):  # an HcalAnalyzer ROOT file
 @dataclass
 class HcalRootRun:
     "One run's maps read from an HcalAnalyzer ROOT file, and where they came from."
-    maps: np.ndarray          # (n_LS, 64, 72) float64; (n_LS, 64, 72, n_depths) for a list of depths
+    maps: np.ndarray          # (n_LS, 64, 72) float64; (n_LS, n_depths, 64, 72) for a list of depths or 'all'
     run: int                  # run number (from evttree's RunNum)
     lumisections: np.ndarray  # (n_LS,) CMS lumisection number of each map
     events: np.ndarray        # (n_LS,) events in each lumisection (from evttree's LumiSec)
     depths: list              # the depths read (summed for `depth='sum'`)
-    depth: object             # the request: an int, a list, or 'sum'
+    depth: object             # the request: an int, a list, 'all' or 'sum'
     per_event: bool           # maps divided by each lumisection's events
     path: str                 # the ROOT file
     warnings: list = field(default_factory=list)  # hits or events the maps do not hold, lumisections without events
@@ -191,13 +191,13 @@ class HcalRootRun:
     def lumisections_without_events(self): return self.lumisections[self.events == 0]
     @property
     def tag(self):
-        "File tag: `depth1`, `depthsum`, `depth1+2`, with `_perevent` when normalised."
-        d = 'sum' if self.depth == 'sum' else '+'.join(map(str, self.depths))
+        "File tag: `depth1`, `depthsum`, `depthall`, `depth1+2`, with `_perevent` when normalised."
+        d = self.depth if self.depth in ('sum', 'all') else '+'.join(map(str, self.depths))
         return f"depth{d}" + ('_perevent' if self.per_event else '')
     def metadata(self):
         "JSON-ready description of the maps: run, axes, lumisections, events, warnings."
         return dict(run=self.run, source=str(self.path), depth=self.depth, depths=self.depths, per_event=self.per_event,
-                    shape=list(self.maps.shape), axes=['lumisection', 'ieta index', 'iphi index'] + (['depth'] if self.maps.ndim == 4 else []),
+                    shape=list(self.maps.shape), axes=['lumisection'] + (['depth'] if self.maps.ndim == 4 else []) + ['ieta index', 'iphi index'],
                     ieta_of_index=ieta_of_index(np.arange(N_IETA)).tolist(), iphi_of_index=iphi_of_index(np.arange(N_IPHI)).tolist(),
                     lumisections=self.lumisections.tolist(), events=self.events.tolist(),
                     lumisections_without_events=self.lumisections_without_events.tolist(), warnings=self.warnings)
@@ -209,16 +209,18 @@ class HcalRootRun:
 def _depth_list(path, depth, present):
     "Resolve the `depth` argument against the depths present in the file."
     if isinstance(depth, str):
-        if depth != 'sum': raise HcalError(f"depth must be 1..{N_DEPTHS}, a list of them, or 'sum'; got {depth!r}", arg='depth')
+        if depth not in ('sum', 'all'): raise HcalError(f"depth must be 1..{N_DEPTHS}, a list of them, 'all' or 'sum'; got {depth!r}", arg='depth')
         return present
     wanted = [depth] if np.isscalar(depth) else list(depth)
     if not wanted: raise HcalError("depth: empty list of depths", arg='depth')
     for d in wanted:
         if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or not 1 <= d <= N_DEPTHS:
-            raise HcalError(f"depth must be 1..{N_DEPTHS}, a list of them, or 'sum'; got {d!r}", arg='depth')
+            raise HcalError(f"depth must be 1..{N_DEPTHS}, a list of them, 'all' or 'sum'; got {d!r}", arg='depth')
         if d not in present: raise DataError(f"{path}: no {ROOT_DIR}/hist3D_depth{d} (depths in this file: {present})")
     if len(set(wanted)) != len(wanted): raise HcalError(f"depth: repeated depth in {wanted}", arg='depth')
     return [int(d) for d in wanted]
+
+def _stacked(depth): return depth == 'all' or not isinstance(depth, str) and not np.isscalar(depth)   # one map per depth
 
 # %% ../nbs/01b_root.ipynb #f887dfe3
 def _load_hcal_root(path, depth, per_event, chunk):
@@ -226,15 +228,15 @@ def _load_hcal_root(path, depth, per_event, chunk):
     with _open_root(path) as f:
         _analyzer_dir(path, f)
         depths = _depth_list(path, depth, _depths_in(f))
-        stacked = not isinstance(depth, str) and not np.isscalar(depth)
+        stacked = _stacked(depth)
         out, hits, warnings = None, None, []
         for k, d in enumerate(depths):
             name, h = _th3_of(path, f, d)
             if out is None:   # the first depth fixes the lumisection axis
                 nx = h.member('fXaxis').member('fNbins')
-                out = np.zeros((nx, N_IETA, N_IPHI) + ((len(depths),) if stacked else ()))
+                out = np.zeros((nx,) + ((len(depths),) if stacked else ()) + (N_IETA, N_IPHI))   # (n_LS, D, 64, 72): depths as channels
                 hits = np.zeros(nx)
-            target = out[..., k] if stacked else out
+            target = out[:, k] if stacked else out
             ls, per_bin, lost, past = _read_depth(path, name, h, target, chunk)
             del h; gc.collect()   # uproot's objects hold reference cycles: free this depth before reading the next
             hits += per_bin
@@ -259,7 +261,7 @@ def _load_hcal_root(path, depth, per_event, chunk):
 
 # %% ../nbs/01b_root.ipynb #72612d10
 def load_hcal_root(path,              # an HcalAnalyzer ROOT file (one run)
-                   depth=1,           # a depth 1..7 -> (n_LS, 64, 72); a list -> (n_LS, 64, 72, len); 'sum' -> all depths summed
+                   depth=1,           # a depth 1..7 -> (n_LS, 64, 72); a list -> (n_LS, len, 64, 72); 'all' -> every depth in the file, (n_LS, D, 64, 72); 'sum' -> all depths summed
                    per_event=False,   # divide each lumisection's map by its number of events
                    chunk=128):        # lumisections per copy step (memory vs. speed)
     "Read one run's occupancy maps and metadata from an HcalAnalyzer ROOT file, indexed by `index_of_ieta` / `iphi - 1`."
@@ -271,10 +273,9 @@ def load_hcal_root(path,              # an HcalAnalyzer ROOT file (one run)
 # %% ../nbs/01b_root.ipynb #bb3d8142
 def convert_hcal_root(path,              # an HcalAnalyzer ROOT file
                       out_dir,           # directory for the .npy and .json (created if missing)
-                      depth='sum',       # a depth 1..7, or 'sum' of all depths in the file
+                      depth='sum',       # a depth 1..7 or 'sum' of all depths: (n_LS, 64, 72); a list of depths or 'all': (n_LS, D, 64, 72)
                       per_event=False):  # occupancy per event
     "Convert one ROOT file into `Run<run>_Dataset_<tag>.npy` and its `.json` metadata; returns (npy path, the `HcalRootRun`)."
-    if not (depth == 'sum' or np.isscalar(depth)): raise HcalError(f"depth must be one depth or 'sum' to write (n_LS, 64, 72) maps, got {depth!r}", arg='depth')
     r = load_hcal_root(path, depth=depth, per_event=per_event)
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     npy = out / f"Run{r.run}_Dataset_{r.tag}.npy"

@@ -26,7 +26,8 @@ from tqdm.auto import tqdm
 
 # %% ../nbs/04_train.ipynb #dc708b0a
 from .core import HcalError, atomic_write
-from .data import iterate_batches
+from .data import batches
+from .distributed import SINGLE
 from .moe import MoEViT
 from .vit import ViT
 
@@ -68,6 +69,7 @@ class TrainConfig:
     batch_size:int=128        # maps per optimizer step
     weight_decay:float=0.01   # AdamW weight decay
     warmup:int=50             # default recipe: steps of linear warm-up before the cosine decay
+    schedule:str='cosine'     # default recipe: after the warm-up, 'cosine' decay to zero or 'constant'
     eval_every:int=50         # default recipe: validate, keep the best and checkpoint every this many steps (the study: every epoch)
     lr_factor:float=0.5       # study recipe: ReduceLROnPlateau multiplies the learning rate by this ...
     lr_patience:int=0         # ... after this many validations without a lower validation loss
@@ -80,6 +82,8 @@ class TrainConfig:
         if self.recipe not in RECIPES: raise HcalError(f"recipe {self.recipe!r}: use {' or '.join(RECIPES)}", arg='recipe')
         if self.recipe == 'study' and not self.epochs: raise HcalError("epochs: the study recipe trains for a number of epochs", arg='epochs')
         if self.recipe == 'default' and not self.steps: raise HcalError("steps: the default recipe trains for a number of optimizer steps", arg='steps')
+        if self.recipe == 'default' and self.epochs: raise HcalError("epochs: the default recipe counts optimizer steps (steps=...); epochs are the study recipe's", arg='epochs')
+        if self.schedule not in ('cosine', 'constant'): raise HcalError(f"schedule {self.schedule!r}: use 'cosine' or 'constant'", arg='schedule')
 
 # %% ../nbs/04_train.ipynb #7bf5d2c7
 DEFAULT_HPARAMS = {   # measured: see "The default recipe" and "The study's recipe" below
@@ -177,8 +181,8 @@ def _step_loss(model, xb, yb, cfg, device):
         logits = model(xb)                       # (B, n_classes)
         return logits, yb, F.cross_entropy(logits.float(), yb), model.aux_loss()
 
-def _train_steps(model, batches, n_steps, optimizer, scheduler, cfg, device, bar=None):
-    "Take `n_steps` optimizer steps on batches from `batches`: mean cross-entropy, accuracy, auxiliary loss and gradient norm over them."
+def _train_steps(model, batches, n_steps, optimizer, scheduler, cfg, device, bar=None, dist=SINGLE):
+    "Take `n_steps` optimizer steps on batches from `batches`: mean cross-entropy, accuracy, auxiliary loss (over all ranks) and gradient norm."
     model.train()
     sum_ce = sum_aux = sum_norm = 0.0; correct = n = 0
     for _ in range(n_steps):
@@ -192,23 +196,25 @@ def _train_steps(model, batches, n_steps, optimizer, scheduler, cfg, device, bar
         sum_ce += ce.item() * b; sum_aux += torch.as_tensor(aux).item() * b
         correct += (logits.argmax(1) == yb).sum().item()
         if bar is not None: bar.update(1); bar.set_postfix(loss=f'{sum_ce/n:.4f}', acc=f'{correct/n:.4f}', refresh=False)
+    sum_ce, correct, sum_aux, n = dist.all_reduce_sum(sum_ce, correct, sum_aux, n)   # one process: unchanged
     return sum_ce / n, correct / n, sum_aux / n, sum_norm / n_steps
 
 @torch.no_grad()
-def _evaluate(model, x, y, idx, cfg, device):
-    "Mean cross-entropy and accuracy over `x[idx]`, in eval mode."
+def _evaluate(model, x, y, idx, cfg, device, dist=SINGLE):
+    "Mean cross-entropy and accuracy over `x[idx]` (a tensor or a `stream.MapCache`; each rank its part), in eval mode."
     model.eval()
     sum_ce = 0.0; correct = n = 0
-    for xb, yb in iterate_batches(x, y, idx, max(cfg.batch_size, 512)):
+    for xb, yb in batches(x, y, idx, max(cfg.batch_size, 512), shard=dist.shard):
         logits, yb, ce, _ = _step_loss(model, xb, yb, cfg, device)
         n += len(yb); sum_ce += ce.item() * len(yb); correct += (logits.argmax(1) == yb).sum().item()
+    sum_ce, correct, n = dist.all_reduce_sum(sum_ce, correct, n)
     if n == 0: raise HcalError('no maps to evaluate on (empty split)')
     return sum_ce / n, correct / n
 
 # %% ../nbs/04_train.ipynb #02f01c3b
 @torch.no_grad()
 def predict_proba(model:nn.Module,  # a trained classifier
-                  x:torch.Tensor,   # (N, 1, 64, 72) log1p maps, as `HcalDataset.x`
+                  x,                # (N, D, 64, 72) log1p maps, as `HcalDataset.x` (a tensor, or a `stream.MapCache`)
                   idx=None,         # indices of the maps to score (default: all)
                   batch_size:int=512,
                   device=None,      # default: where the model's parameters are
@@ -217,9 +223,9 @@ def predict_proba(model:nn.Module,  # a trained classifier
     device = next(model.parameters()).device if device is None else pick_device(device)
     idx = np.arange(len(x)) if idx is None else np.asarray(idx)
     model.eval()
-    y = torch.zeros(len(x), dtype=torch.long)   # labels are not needed; iterate_batches wants some
+    y = torch.zeros(len(x), dtype=torch.long)   # labels are not needed; batches wants some
     out = [F.softmax(model(xb.to(device)).float(), 1).cpu()
-           for xb, _ in iterate_batches(x, y, idx, batch_size)]
+           for xb, _ in batches(x, y, idx, batch_size)]
     return torch.cat(out).numpy() if out else np.zeros((0, 2), np.float32)
 
 # %% ../nbs/04_train.ipynb #7b3c9b65
@@ -245,10 +251,11 @@ def _epoch_seed(seed, epoch): return seed * 1_000_003 + epoch
 def warmup_cosine(step:int,   # optimizer step, from 0
                   total:int,  # steps in the budget
                   warmup:int, # steps of linear warm-up
+                  decay=True, # False: stay at 1 after the warm-up
                  )->float:
-    "Learning-rate multiplier: linear from 1/warmup to 1 over `warmup` steps, then a cosine down to 0 at `total`."
+    "Learning-rate multiplier: linear from 1/warmup to 1 over `warmup` steps, then a cosine down to 0 at `total` (or 1 throughout)."
     if step < warmup: return (step + 1) / warmup
-    return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup)))) if decay else 1.0
 
 def _plan(cfg, n_train):
     "Steps per epoch, and the optimizer steps after which to validate (the last one ends training)."
@@ -260,18 +267,16 @@ def _schedules(optimizer, cfg, total):
     "(scheduler stepped after every optimizer step, scheduler stepped with each validation loss), one of them None."
     if cfg.recipe == 'study':
         return None, torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='min', factor=cfg.lr_factor, patience=cfg.lr_patience)
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, total, cfg.warmup)), None
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, total, cfg.warmup, cfg.schedule == 'cosine')), None
 
-def _batches(x, y, idx, batch_size, seed, per_epoch, start=0):
-    "Training batches from optimizer step `start` on, epoch after epoch, each epoch in its own order from `(seed, epoch)`."
-    idx = torch.as_tensor(np.asarray(idx), dtype=torch.long)
-    epoch, first = divmod(start, per_epoch)
+def _batches(x, y, idx, batch_size, seed, per_epoch, start=0, shard=(0, 1)):
+    "Training batches from optimizer step `start` on, epoch after epoch, each epoch in its own order from `(seed, epoch)`; with several ranks, this rank's part of each."
+    epoch, skip = divmod(start, per_epoch)
     while True:
-        order = idx[torch.randperm(len(idx), generator=torch.Generator().manual_seed(_epoch_seed(seed, epoch)))]
-        for b in range(first, per_epoch):
-            chosen = order[b * batch_size:(b + 1) * batch_size]
-            yield x.index_select(0, chosen), y.index_select(0, chosen)
-        epoch, first = epoch + 1, 0
+        order = torch.Generator().manual_seed(_epoch_seed(seed, epoch))
+        for k, batch in enumerate(batches(x, y, idx, batch_size, shuffle=True, generator=order, shard=shard)):
+            if k >= skip: yield batch
+        epoch, skip = epoch + 1, 0
 
 # %% ../nbs/04_train.ipynb #5d200832
 def _resume(checkpoint, ident, extra, model, opt, schedules):
@@ -288,7 +293,7 @@ def _resume(checkpoint, ident, extra, model, opt, schedules):
     return ck['history'], ck['step'], ck['best_model'], ck['best_step'], ck['best_val_loss'], ck['stale']
 
 def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> logits, `model.aux_loss()` -> scalar
-        x:torch.Tensor,         # (N, 1, 64, 72) log1p maps
+        x,                      # (N, D, 64, 72) log1p maps: a tensor, or a `stream.MapCache` streamed from disk
         y:torch.Tensor,         # (N,) int64 labels
         split,                  # a `Split`: training on `split.train`, model selection on `split.val`
         cfg:TrainConfig|None=None, # default: `TrainConfig()`
@@ -297,9 +302,10 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
         progress:bool=True,     # a tqdm bar
         name:str|None=None,     # label for the progress bar (default: the model's class)
         extra:dict|None=None,   # stored in the checkpoint as `extra` (e.g. how the data were split)
+        dist=None,              # a `distributed.DistContext`: every rank trains its part of each batch, rank 0 writes (default: one process)
        )->TrainResult:
     "Train `model` with cross-entropy + `model.aux_loss()` and AdamW by the config's recipe; keep the weights of the best validation."
-    cfg, name = cfg or TrainConfig(), name or type(model).__name__
+    cfg, name, dist = cfg or TrainConfig(), name or type(model).__name__, dist or SINGLE
     device = pick_device(cfg.device)
     per_epoch, evals = _plan(cfg, len(split.train))
     resuming = resume and checkpoint is not None and Path(checkpoint).exists()
@@ -311,16 +317,17 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
     history, step, best, best_step, best_loss, stale = _new_history(), 0, None, 0, float('inf'), 0
     if resuming: history, step, best, best_step, best_loss, stale = _resume(checkpoint, ident, extra, model, opt, (per_step, per_eval))
     t_start = time.perf_counter()
-    batches = _batches(x, y, split.train, cfg.batch_size, cfg.seed, per_epoch, step)
+    stream = _batches(x, y, split.train, cfg.batch_size, cfg.seed, per_epoch, step, dist.shard)
+    net = dist.wrap(model)   # DistributedDataParallel under torchrun; the model itself for one process
     stopped = cfg.patience is not None and stale >= cfg.patience
-    with tqdm(total=evals[-1], initial=step, desc=name, unit='step', disable=not progress, dynamic_ncols=True) as bar:
+    with tqdm(total=evals[-1], initial=step, desc=name, unit='step', disable=not progress or not dist.is_main, dynamic_ncols=True) as bar:
         for segment, stop in enumerate(evals):
             if stop <= step: continue
             if stopped: break
             t0 = time.perf_counter()
             torch.manual_seed(_epoch_seed(cfg.seed, segment))     # the dropout of this segment
-            tr = _train_steps(model, batches, stop - step, opt, per_step, cfg, device, bar)
-            va_loss, va_acc = _evaluate(model, x, y, split.val, cfg, device)
+            tr = _train_steps(net, stream, stop - step, opt, per_step, cfg, device, bar, dist)
+            va_loss, va_acc = _evaluate(model, x, y, split.val, cfg, device, dist)
             if not np.isfinite(tr[0]) or not np.isfinite(va_loss):
                 raise HcalError(f'{name}: the loss is not finite at step {stop} (train {tr[0]}, validation {va_loss}); '
                                 'check the input maps for NaN or negative values, or lower the learning rate')
@@ -332,11 +339,12 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
             else: stale += 1
             stopped = cfg.patience is not None and stale >= cfg.patience
             bar.set_postfix(val_loss=f'{va_loss:.4f}', val_acc=f'{va_acc:.4f}')
-            if checkpoint is not None:
+            if checkpoint is not None and dist.is_main:
                 save_checkpoint(dict(**ident, model={k: v.cpu() for k, v in model.state_dict().items()}, optimizer=opt.state_dict(),
                                      schedules=[s.state_dict() if s is not None else None for s in (per_step, per_eval)], step=step,
                                      history=history, best_model=best, best_step=best_step, best_val_loss=best_loss, stale=stale,
                                      stopped_early=bool(stopped and step < evals[-1]), extra=extra or {}), checkpoint)
+    dist.barrier()   # the last checkpoint is written before any rank goes on
     if best is not None: model.load_state_dict(best)
     model.eval()
     return TrainResult(history, best_step, best_loss, bool(stopped and step < evals[-1]), time.perf_counter() - t_start,

@@ -77,8 +77,9 @@ class PatchEmbed(nn.Module):
             raise DataError(f"expected maps of shape (batch, {self.in_chans}, {self.img_size[0]}, {self.img_size[1]}), got {tuple(x.shape)}")
         if any(self.padding): x = F.pad(x, (0, self.padding[1], 0, self.padding[0]))
         (gh, gw), (ph, pw) = self.grid, self.patch_size
-        x = x.reshape(len(x), self.in_chans, gh, ph, gw, pw).permute(0, 2, 4, 1, 3, 5)  # (B, gh, gw, C, ph, pw)
-        return self.proj(x.reshape(len(x), gh * gw, -1))  # (B, T, D)
+        b = x.shape[0]  # not len(x): a Python int would fix the batch size of an exported graph
+        x = x.reshape(b, self.in_chans, gh, ph, gw, pw).permute(0, 2, 4, 1, 3, 5)  # (B, gh, gw, C, ph, pw)
+        return self.proj(x.reshape(b, gh * gw, -1))  # (B, T, D)
 
 # %% ../nbs/02_vit.ipynb #f99c5f6b
 class Attention(nn.Module):
@@ -145,15 +146,17 @@ class Standardize(nn.Module):
         self.register_buffer('fitted', torch.zeros((), dtype=torch.bool))
 
     @torch.no_grad()
-    def fit(self, x,           # (N, C, H, W) maps (the model's input, log1p)
+    def fit(self, x,           # (N, C, H, W) maps (the model's input, log1p): a tensor, or anything indexed as one (a `MapCache` on disk)
             idx=None,          # the training maps' indices (default: all)
-            chunk=2048):       # maps per step of the float64 sums
+            chunk=None):       # maps per step of the float64 sums (default: about 2**22 values, 32 MiB)
         "Fit the per-cell mean and std on `x[idx]`; returns self."
-        idx = np.arange(len(x)) if idx is None else np.asarray(idx)
+        idx = np.arange(len(x)) if idx is None else np.sort(np.asarray(idx))   # sorted: the sums do not care, a file is read in order
         if len(idx) == 0: raise HcalError('idx: no training maps to fit the standardisation on', arg='idx')
-        s = torch.zeros(x.shape[1:], dtype=torch.float64); s2 = torch.zeros_like(s)
+        s = torch.zeros(tuple(x.shape[1:]), dtype=torch.float64); s2 = torch.zeros_like(s)
+        chunk = chunk or max(1, 2**22 // s.numel())
         for i in range(0, len(idx), chunk):
-            xb = x.index_select(0, torch.as_tensor(idx[i:i + chunk])).double()
+            rows = idx[i:i + chunk]
+            xb = (x.index_select(0, torch.as_tensor(rows)) if torch.is_tensor(x) else x[rows]).double()
             s += xb.sum(0); s2 += xb.square().sum(0)
         mean = s / len(idx)
         var = (s2 / len(idx) - mean.square()).clamp_min(0)
@@ -224,7 +227,7 @@ class ViT(nn.Module):
         "Patch tokens with CLS first and positions added, after dropout: (B, 1 + T, D)."
         if self.standardize is not None: x = self.standardize(x)
         x = self.patch_embed(x)  # (B, T, D)
-        x = torch.cat([self.cls_token.expand(len(x), -1, -1), x], dim=1) + self.pos_embed  # (B, 1+T, D)
+        x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], dim=1) + self.pos_embed  # (B, 1+T, D)
         return self.pos_drop(x)
 
     def forward_features(self, x, return_weights=False):
