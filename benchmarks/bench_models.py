@@ -9,9 +9,8 @@ For the default patch (32, 36) (2 x 2 tokens) and an (8, 9) patch (8 x 8 tokens)
 - inference: eval mode without gradients, a batch of maps (maps/s) and a single map (ms per call).
 The reference is timm's `VisionTransformer` with the same dimensions and the same dropout placement
 (`pos_drop_rate` and `proj_drop_rate` = the study's drop_rate, `drop_rate=0`: no dropout before the head,
-`attn_drop_rate=0`), timed in the same run. "ours, torch dropout" is our ViT with `F.dropout` in place of
-`fast_dropout`, to show what the cheaper dropout mask is worth. timm is not a dependency: the reference is
-timed only if it is installed.
+`attn_drop_rate=0`), timed in the same run. timm is not a dependency: the reference is timed only if it is
+installed.
 
 The machine may be shared, so the models of one group are timed in turn, a few calls each, round after
 round; each ratio is taken within a round (the same seconds of machine load) and summarised by the median
@@ -25,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from hcal_ml4dqm.moe import MoEViT
-from hcal_ml4dqm.vit import FastDropout, ViT
+from hcal_ml4dqm.vit import ViT
 
 
 def _allow_timm_without_torchvision():
@@ -73,13 +72,6 @@ def timm_vit(patch_size, embed_dim, drop=0.1):
     return VisionTransformer(img_size=(64, 72), patch_size=patch_size, in_chans=1, num_classes=2, embed_dim=embed_dim,
                              depth=4, num_heads=2, mlp_ratio=4.0, drop_rate=0.0, pos_drop_rate=drop,
                              proj_drop_rate=drop, attn_drop_rate=0.0)
-
-
-def with_torch_dropout(model):
-    "The same model with `F.dropout` in place of `fast_dropout` (an ablation)."
-    for m in model.modules():
-        if isinstance(m, FastDropout): m.forward = lambda x, m=m: F.dropout(x, m.p, m.training)
-    return model
 
 
 def train_step(model, batch):
@@ -143,8 +135,7 @@ def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, batch {args.batch}, {args.rounds} rounds, {args.clock} clock")
     for patch, n_train, n_infer, n_single in [((32, 36), 4, 10, 50), ((8, 9), 1, 2, 20)]:
         torch.manual_seed(0)
-        vits = {'timm VisionTransformer': timm_vit(patch, 64), 'ours (ViT)': ViT(patch_size=patch),
-                'ours, torch dropout': with_torch_dropout(ViT(patch_size=patch))}
+        vits = {'timm VisionTransformer': timm_vit(patch, 64), 'ours (ViT)': ViT(patch_size=patch)}
         moes = {'timm VisionTransformer': timm_vit(patch, 32), 'ours (MoEViT, top_k=2)': MoEViT(patch_size=patch),
                 'ours (MoEViT, top_k=1)': MoEViT(patch_size=patch, top_k=1)}
         grid = ViT(patch_size=patch).grid
