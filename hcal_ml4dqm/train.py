@@ -113,10 +113,11 @@ MODEL_NAMES = tuple(MODELS)              # the package's own models
 # %% ../nbs/04_train.ipynb #f3030f4f
 def register_model(cls:type,         # a model class: `cls(**model.config)` rebuilds a model
                    name:str|None=None, # the name checkpoints store (default: the class name)
+                   replace:bool=False, # replace the model registered under `name` (a module that registers its own class and runs again, as a notebook's cells do)
                   )->type:
     "Make `cls` known to checkpoints under `name`; returns `cls`, so that it can decorate the class."
     name = name or cls.__name__
-    if MODELS.get(name, cls) is not cls: raise HcalError(f"name {name!r} is already the model {MODELS[name].__module__}.{MODELS[name].__qualname__}", arg='name')
+    if not replace and MODELS.get(name, cls) is not cls: raise HcalError(f"name {name!r} is already the model {MODELS[name].__module__}.{MODELS[name].__qualname__}", arg='name')
     MODELS[name] = cls
     return cls
 
