@@ -151,7 +151,7 @@ class MaskedPatchDetector(nn.Module):
         return np.abs(self.signed_scores(maps, chunk))
 
 # %% ../nbs/07c_masked_vit.ipynb #feb8b0a4
-register_model(MaskedPatchDetector, replace=True)   # checkpoints name it; `replace`: this cell may run again (a notebook, the docs build)
+_ = register_model(MaskedPatchDetector, replace=True)   # checkpoints name it; `replace`: this cell may run again (a notebook, the docs build)
 
 # %% ../nbs/07c_masked_vit.ipynb #f6c8e22f
 @dataclass
