@@ -20,7 +20,6 @@ from .data import find_runs, load_run, run_statistics, statistics_table
 from .distributed import RankStopped, env_context, stopped_by_peer
 from .synth import Nuisance, write_synthetic
 
-
 # %% ../nbs/99_cli.ipynb #4f5440a9
 _COMMANDS, _GROUPS = {}, {}
 
@@ -99,7 +98,6 @@ def main(argv=None):  # arguments (default: `sys.argv[1:]`)
         if not (env_context().active and stopped_by_peer(e)): raise
         return _error(args._name, f"{env_context()}: lost the other ranks in a collective: another process of the job stopped "
                       "(torchrun's summary says which); the checkpoints hold the last validation: run the same command with --resume", True)
-
 
 # %% ../nbs/99_cli.ipynb #9cb55e50
 def _positive_int(text):
@@ -293,8 +291,8 @@ def attention(args):
     print(written['findings'])
 
 # %% ../nbs/99_cli.ipynb #593c4aa8
-@subcommand('export', 'export a trained model as one ONNX file for CMSSW (raw occupancy in, run probabilities out) with a JSON sidecar',
-            arg('--checkpoint', required=True, type=Path, help='checkpoint of a trained model (as run and train write them)'),
+@subcommand('export', 'export a trained model or monitor as one ONNX file for CMSSW (raw occupancy in; run probabilities, or channel scores, out) with a JSON sidecar',
+            arg('--checkpoint', required=True, type=Path, help='checkpoint of a trained model (as run and train write them), or a monitor.pt (monitor train)'),
             arg('--out', required=True, type=Path, help='the .onnx file to write; its sidecar .json goes beside it'),
             arg('--labels', type=int, nargs='+', metavar='RUN', help='run number of each class (default: from the data the checkpoint was trained on)'),
             arg('--layout', choices=['nchw', 'cmssw'], default='nchw',
@@ -304,8 +302,19 @@ def attention(args):
             arg('--opset', type=int, default=18, help='ONNX opset, 18 to 20 (default 18; ONNX Runtime 1.17.1, CMSSW 14_1, reads up to 20)'),
             arg('--which', choices=['best', 'last'], default='best', help="the checkpoint's best epoch (default) or its last"))
 def export(args):
-    "Export the model of a checkpoint as one .onnx file for CMSSW's ONNX Runtime (log1p and softmax inside, dynamic batch), check it, and write its JSON sidecar."
+    "Export the model of a checkpoint as one .onnx file for CMSSW's ONNX Runtime (log1p and softmax inside, dynamic batch), check it, and write its JSON sidecar; a monitor checkpoint gives the monitor (channel scores and each lumisection's score out)."
     from hcal_ml4dqm.deploy import export_onnx   # torch.onnx only when this command runs
+    from hcal_ml4dqm.monitor import MONITOR_KIND, export_monitor
+    from hcal_ml4dqm.train import load_checkpoint
+    ck = load_checkpoint(args.checkpoint)
+    if isinstance(ck, dict) and ck.get('kind') == MONITOR_KIND:
+        given = [f for f, on in (('--labels', args.labels), ('--layout', args.layout != 'nchw'), ('--which', args.which != 'best')) if on]
+        if given: raise HcalError(f"{', '.join(given)}: for a classifier; {args.checkpoint} is a monitor checkpoint")
+        done = export_monitor(args.checkpoint, args.out, opset=args.opset)
+        diff = ', '.join(f'{k} {v:.1e}' for k, v in done['difference'].items())
+        print(f"ONNX Runtime against PyTorch at batch 1 and 37: largest difference relative to the largest score: {diff}; flags that differ: {done['flags_differing']}")
+        print(f"\nwrote {done['onnx']} ({done['onnx'].stat().st_size / 1e6:.2f} MB) and {done['sidecar']}: channel_scores and score out, threshold in the sidecar")
+        return
     done = export_onnx(args.checkpoint, args.out, labels=args.labels, layout=args.layout, depths=args.depths, depth=args.depth,
                        opset=args.opset, which=args.which)
     for check in done.checks: print(check)
