@@ -7,9 +7,9 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/deploy.html.md"""
 # %% auto #0
 __all__ = ['INPUT_NAME', 'OUTPUT_NAME', 'OPSET', 'IR_VERSION', 'MAX_OPSET', 'MAX_IR', 'SIDECAR_FORMAT', 'CHANNEL_INDEXING',
            'ONNX_INSTALL', 'LAYOUTS', 'Log1p', 'preprocessing', 'OccupancyClassifier', 'load_model',
-           'checkpoint_labels', 'class_labels', 'exportable', 'Exported', 'write_onnx', 'export_onnx', 'Check',
-           'onnx_session', 'check_onnx', 'predict_maps', 'onnx_parity', 'Predictor', 'onnx_labels', 'load_predictor',
-           'run_lumisections', 'prediction_table', 'predict_runs']
+           'checkpoint_labels', 'class_labels', 'exportable', 'onnx_sidecar', 'Exported', 'write_onnx', 'export_onnx',
+           'Check', 'onnx_session', 'check_onnx', 'predict_maps', 'onnx_parity', 'Predictor', 'onnx_labels',
+           'load_predictor', 'run_lumisections', 'prediction_table', 'predict_runs']
 
 # %% ../nbs/08_deploy.ipynb #c186c184
 import copy
@@ -196,16 +196,25 @@ def _io(values):
     return [dict(name=v.name, dtype=onnx.helper.tensor_dtype_to_np_dtype(v.type.tensor_type.elem_type).name,
                  shape=[d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]) for v in values]
 
+def onnx_sidecar(proto,          # the exported graph (`write_onnx`)
+                 path,           # the .onnx file it was written to
+                 opset:int,      # the opset it was written with
+                 descriptions,   # {input or output name: what it holds}
+                 **fields):      # what else this kind of model records, after the common part
+    "What every sidecar holds: the format, the file and its sha256, the inputs and outputs (name, dtype, shape, description), the channel indexing, opset and versions; then `fields`."
+    io = {k: [dict(v, description=descriptions[v['name']]) for v in _io(values)] for k, values in (('inputs', proto.graph.input), ('outputs', proto.graph.output))}
+    return dict(format=SIDECAR_FORMAT, model_file=path.name, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), **io, batch_dimension=0,
+                channel_indexing=CHANNEL_INDEXING, opset=opset, ir_version=int(proto.ir_version), exporter='torch.onnx.export(dynamo=True)',
+                versions=_versions(), **fields)
+
 def _sidecar(proto, path, clf, labels, opset):
     "The sidecar: what goes in and out, the classes, the channel indexing, the preprocessing, versions, the model."
-    inputs, outputs = _io(proto.graph.input), _io(proto.graph.output)
-    inputs[0]['description'] = (
+    source = (
         'raw DigiOccupancy of each lumisection (hit counts, not log-transformed), exactly as the .npy files hold it, as float32'
         if clf.layout == 'nchw' else
         f"raw DigiOccupancy of each lumisection per depth, as HcalMLTask declares it (batch, 64, 72, {clf.depths}, 1); the flat "
         f"buffer is filled [depth][ieta_index][iphi_index] (HcalMLTask's PrepareONNXDQMMapVectors); the model sees "
         + ('the sum over the depths' if clf.depth == 'sum' else f'depth {clf.depth}'))
-    outputs[0]['description'] = 'softmax probability of each class; column i is class_labels[i]'
     model = clf.model
     info = dict(class_name=type(model).__name__, config=getattr(model, 'config', None),
                 buffers={n: list(b.shape) for n, b in model.named_buffers()})
@@ -213,15 +222,12 @@ def _sidecar(proto, path, clf, labels, opset):
     if moes and moes[0].top_k < moes[0].num_experts:
         info['moe'] = dict(num_experts=moes[0].num_experts, top_k=moes[0].top_k,
                            exported_as='every expert on every token, weighted by the top-k gates and 0 for the others (the sparse dispatch\'s numbers)')
-    return dict(
-        format=SIDECAR_FORMAT, model_file=path.name, sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
-        inputs=inputs, outputs=outputs, batch_dimension=0,
+    return onnx_sidecar(
+        proto, path, opset, {INPUT_NAME: source, OUTPUT_NAME: 'softmax probability of each class; column i is class_labels[i]'},
         class_labels=labels, class_names=[f'Run {r}' for r in labels],
         layout=dict(name=clf.layout) if clf.layout == 'nchw' else dict(name='cmssw', depths=clf.depths, depth=clf.depth, order='[depth][ieta_index][iphi_index]'),
-        channel_indexing=CHANNEL_INDEXING,
         preprocessing=dict(in_graph=True, steps=_describe(clf.preprocess)),
-        postprocessing=dict(in_graph=True, steps=[dict(op='softmax', axis=-1)]),
-        opset=opset, ir_version=int(proto.ir_version), exporter='torch.onnx.export(dynamo=True)', versions=_versions(), model=info)
+        postprocessing=dict(in_graph=True, steps=[dict(op='softmax', axis=-1)]), model=info)
 
 # %% ../nbs/08_deploy.ipynb #6686bcc9
 @dataclass

@@ -23,7 +23,7 @@ from torch import nn
 from . import __version__
 from .core import N_IETA, N_IPHI, DataError, HcalError, atomic_write, ieta_of_index, iphi_of_index, iter_chunks, write_json, write_text
 from .data import find_runs, load_run
-from .deploy import CHANNEL_INDEXING, INPUT_NAME, OPSET, onnx_session, write_onnx
+from .deploy import INPUT_NAME, OPSET, onnx_session, onnx_sidecar, write_onnx
 from .detectors import Oracle, ReferenceZ, RowMedian, accumulate
 from .faults import FA_RATES, FaultCase, bench_detectors, inject_faults, ls_scores, threshold_at
 from .masked_vit import DetectorTraining, masked_detector
@@ -213,16 +213,13 @@ def export_monitor(checkpoint,        # a `monitor.pt` from `train_monitor`
         with torch.no_grad(): want = [w.numpy() for w in graph(torch.from_numpy(maps[:batch]))]
         diff = np.maximum(diff, [float(np.abs(g - w).max() / max(1.0, float(np.abs(w).max()))) for g, w in zip(got, want)])
         flips += sum(int(((g > t) != (w > t)).sum()) for g, w in zip(got, want))   # channels and lumisections flagged differently
-    sidecar = dict(kind=MONITOR_KIND, detector=det.name, runs=ck['runs'], opset=opset, package_version=__version__, torch=torch.__version__,
-                   inputs=[dict(name=INPUT_NAME, dtype='float32', shape=['batch', 1, N_IETA, N_IPHI],
-                                description="raw occupancy of each lumisection (the depth sum or the depth it was trained on), as the .npy files hold it")],
-                   outputs=[dict(name='channel_scores', dtype='float32', shape=['batch', N_IETA, N_IPHI],
-                                 description='|z| of each channel: higher = more anomalous; 0 on channels it does not score'),
-                            dict(name='score', dtype='float32', shape=['batch'], description="the lumisection's score: its highest channel score")],
-                   threshold=float(ck['threshold']), false_alarm_rate=float(ck['fa']),
-                   flag='a lumisection is flagged when score > threshold, a channel when its channel score > threshold',
-                   channel_indexing=CHANNEL_INDEXING,
-                   parity=dict(batches=[1, 37], max_relative_difference=dict(zip(MONITOR_OUTPUTS, diff.tolist())), flags_differing=flips))
+    sidecar = onnx_sidecar(proto, path, opset, {
+                               INPUT_NAME: "raw occupancy of each lumisection (the depth sum or the depth it was trained on), as the .npy files hold it",
+                               'channel_scores': '|z| of each channel: higher = more anomalous; 0 on channels it does not score',
+                               'score': "the lumisection's score: its highest channel score"},
+                           kind=MONITOR_KIND, detector=det.name, runs=ck['runs'], threshold=float(ck['threshold']), false_alarm_rate=float(ck['fa']),
+                           flag='a lumisection is flagged when score > threshold, a channel when its channel score > threshold',
+                           parity=dict(batches=[1, 37], max_relative_difference=dict(zip(MONITOR_OUTPUTS, diff.tolist())), flags_differing=flips))
     return dict(onnx=path, sidecar=write_json(sidecar, path.with_suffix('.json')), difference=dict(zip(MONITOR_OUTPUTS, diff.tolist())), flags_differing=flips)
 
 # %% ../nbs/07_monitor.ipynb #ea10d7bc
