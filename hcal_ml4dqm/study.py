@@ -407,8 +407,8 @@ def run_study(out_dir='hcal_ml4dqm_run',    # where metrics.json, report.md, fig
     config = dict(recipe=recipe, steps=steps, epochs=epochs, device=str(dev), seeds=[int(s) for s in seeds], splits=list(splits), models=list(models),
                   val_frac=val_frac, test_frac=test_frac, lr=lr, batch_size=batch_size, patience=patience,
                   **({'streamed': True} if dataset.on_disk else {}), **({'world_size': dist.world} if dist.active else {}))
-    runs, first = _train_and_evaluate(dataset, source, specs, list(models), stages, dict(recipe=recipe, steps=steps, epochs=epochs, device=str(dev), amp=amp, lr=lr,
-                                      batch_size=batch_size, patience=patience), out, clock, resume, progress, dist)
+    train_options = {k: config[k] for k in ('recipe', 'steps', 'epochs', 'device', 'lr', 'batch_size', 'patience')} | dict(amp=amp)
+    runs, first = _train_and_evaluate(dataset, source, specs, list(models), stages, train_options, out, clock, resume, progress, dist)
     if not dist.is_main: return {}
     metrics = dict(config=config, source=dict(source.to_dict(), runs=[int(r) for r in dataset.runs], n_maps=len(dataset)),
                    class_names=dataset.class_names, versions=_versions(), runs=runs)
