@@ -156,11 +156,27 @@ def eda(args):
     for c in result['conclusions']: print(f"- {c}")
 
 # %% ../nbs/99_cli.ipynb #63d4ff16
-def _fraction(text):
-    try: v = float(text)
-    except ValueError: raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 <= v < 1: raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {v}")
-    return v
+def _number_in(what,     # what the number is, e.g. 'a fraction'
+               ok,       # ok(v): whether v is allowed
+               bounds):  # the allowed interval, as the error says it, e.g. '[0, 1)'
+    "An argparse type: a float for which `ok` holds, else one line saying what was expected."
+    def parse(text):
+        try: v = float(text)
+        except ValueError: raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not ok(v): raise argparse.ArgumentTypeError(f"expected {what} in {bounds}, got {v}")
+        return v
+    return parse
+
+_fraction = _number_in('a fraction', lambda v: 0 <= v < 1, '[0, 1)')
+
+def _threads(n):
+    "Set torch's CPU threads (0: torch's default): one by default, as these small models train and score fastest on a busy machine."
+    import torch
+    if n < 0: raise HcalError(f'threads {n}: must be 0 (torch default) or more', arg='threads')
+    if n: torch.set_num_threads(n)
+
+_THREADS = arg('--threads', type=int, default=1,
+               help="torch CPU threads (default 1: the models are small, and on a busy machine more threads make training several times slower; 0: torch's default)")
 
 _STUDY_ARGS = (
     arg('--data-dir', type=Path, default=None, help='directory of Run<run>_Dataset*.npy files, two runs or more (default: synthesize the default data)'),
@@ -185,8 +201,7 @@ _STUDY_ARGS = (
     arg('--batch-size', type=_positive_int, default=None, help="batch size (default: each model's measured default)"),
     arg('--patience', type=_positive_int, default=None, help='early stopping after this many validations without a lower validation loss'),
     arg('--amp', action='store_true', help='bf16 autocast on CUDA (default off: at this model size fp32 trained faster on an H100)'),
-    arg('--threads', type=int, default=1,
-        help="torch CPU threads (default 1: the models are small, and on a busy machine more threads make training several times slower; 0: torch's default)"),
+    _THREADS,
     arg('--no-progress', action='store_true', help='no progress bars'),
     arg('--stream', choices=['auto', 'on', 'off'], default='auto',
         help="data larger than memory: 'auto' (default) streams from a float32 cache on disk above --stream-above, 'on' always, 'off' never"),
@@ -195,11 +210,9 @@ _STUDY_ARGS = (
 
 def _study(args, stages, **kwargs):
     "Run `study.run_study` with the command line's options; under torchrun, as one rank of the job."
-    import torch
     from hcal_ml4dqm.distributed import close_distributed, init_distributed
     from hcal_ml4dqm.study import run_study
-    if args.threads < 0: raise HcalError(f'--threads {args.threads}: must be 0 (torch default) or more')
-    if args.threads: torch.set_num_threads(args.threads)
+    _threads(args.threads)
     dist = init_distributed(args.device)
     metrics = run_study(args.out, data_dir=args.data_dir, labels=args.labels, recipe=args.recipe, steps=args.steps, epochs=args.epochs, device=args.device,
                      seeds=args.seeds if args.seeds else [args.seed],
@@ -339,11 +352,7 @@ def predict(args):
     print(f"\n{result['table']}\n\nwrote {result['csv']}\nwrote {result['report']}")
 
 # %% ../nbs/99_cli.ipynb #90544740
-def _share(text):
-    try: v = float(text)
-    except ValueError: raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < v <= 1: raise argparse.ArgumentTypeError(f"expected a share in (0, 1], got {v}")
-    return v
+_share = _number_in('a share', lambda v: 0 < v <= 1, '(0, 1]')
 
 @subcommand('inject', 'write faulty copies of the runs in a directory, with Run<run>_labels.npz beside each',
             arg('data_dir', type=Path, help='directory of good Run<run>_Dataset*.npy files'),
@@ -363,19 +372,7 @@ def inject(args):
 # %% ../nbs/99_cli.ipynb #d09966e8
 command_group('monitor', 'find and localise faulty channels: train a detector on good runs, score new runs')
 
-def _threads(n):
-    "Set torch's CPU threads (0: torch's default); the monitor's small models run fastest on one."
-    import torch
-    if n < 0: raise HcalError(f'threads {n}: must be 0 (torch default) or more', arg='threads')
-    if n: torch.set_num_threads(n)
-
-def _rate(text):
-    try: v = float(text)
-    except ValueError: raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < v < 1: raise argparse.ArgumentTypeError(f"expected a false-alarm rate in (0, 1), got {v}")
-    return v
-
-_THREADS = arg('--threads', type=int, default=1, help="torch CPU threads (default 1, the fastest for these small models; 0: torch's default)")
+_rate = _number_in('a false-alarm rate', lambda v: 0 < v < 1, '(0, 1)')
 
 @subcommand('monitor train', 'train the fault detector on good runs and set its threshold; write monitor.pt',
             arg('--data-dir', type=Path, default=None, help='directory of good Run<run>_Dataset*.npy files (default: the synthetic default)'),
