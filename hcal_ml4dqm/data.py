@@ -61,6 +61,15 @@ def label_classes(labels:dict,   # {run: label}, labels numbers or text
     index = {v: k for k, v in enumerate(classes)}
     return [str(c) for c in classes], {r: index[labels[r]] for r in runs}
 
+def _run_classes(runs, labels=None):
+    "(runs in class order, class names or None, {run: class index}): one class per run without `labels`; with them, two classes or more."
+    runs = sorted(runs)
+    if labels is None: classes, index = None, {r: i for i, r in enumerate(runs)}
+    else:
+        classes, index = label_classes(labels, runs)
+        if len(classes) < 2: raise DataError(f"every run has the label {classes[0]!r}; need two or more classes")
+    return sorted(runs, key=lambda r: (index[r], r)), classes, index
+
 # %% ../nbs/01_data.ipynb #62bd11aa
 _RUN_FILE = re.compile(r'^Run(\d+)_Dataset.*\.npy$')
 
@@ -87,13 +96,9 @@ def find_runs(data_dir,       # directory holding `Run<run>_Dataset*.npy` files
         found[run] = p
     if not found: raise DataError(f"{d}: no Run<run>_Dataset*.npy files found")
     if len(found) < min_runs: raise DataError(f"{d}: only {len(found)} run(s) ({', '.join(map(str, sorted(found)))}); need {min_runs} or more runs to classify")
-    runs = sorted(found)
-    if labels is None: index = {r: i for i, r in enumerate(runs)}
-    else:
-        try: classes, index = label_classes(labels, runs)
-        except DataError as e: raise DataError(f"{d}: {e}") from None
-        if len(classes) < 2: raise DataError(f"{d}: every run has the label {classes[0]!r}; need two or more classes")
-    return [RunFile(r, found[r], index[r]) for r in sorted(runs, key=lambda r: (index[r], r))]
+    try: order, _, index = _run_classes(found, labels)
+    except DataError as e: raise DataError(f"{d}: {e}") from None
+    return [RunFile(r, found[r], index[r]) for r in order]
 
 # %% ../nbs/01_data.ipynb #4ad27a7d
 def _check_block(path, start, block):
@@ -196,9 +201,7 @@ def _ordered(maps_by_run, labels):
     runs = sorted(maps_by_run)
     if len(runs) < 2: raise DataError(f"need two or more runs to classify, got {runs}")
     _depths_of(maps_by_run, 'maps_by_run')
-    classes, index = (None, {r: i for i, r in enumerate(runs)}) if labels is None else label_classes(labels, runs)
-    if classes is not None and len(classes) < 2: raise DataError(f"every run has the label {classes[0]!r}; need two or more classes")
-    return sorted(runs, key=lambda r: (index[r], r)), classes, index
+    return _run_classes(runs, labels)
 
 def dataset_from_arrays(maps_by_run,         # {run number: array or memory map (n, 64, 72) or (n, D, 64, 72)}
                         labels=None,         # optional {run: label} (see `label_classes`); default: one class per run
