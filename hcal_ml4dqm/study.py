@@ -9,18 +9,15 @@ __all__ = ['EDA_FIGURES', 'DEPTH_FIGURES', 'write_eda', 'eda_section', 'write_at
            'attention_from_checkpoints', 'run_study']
 
 # %% ../nbs/05b_study.ipynb #94ece39f
-import platform
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
-import sklearn
 import torch
 
 # %% ../nbs/05b_study.ipynb #88d23f3f
-import hcal_ml4dqm
 from .attention import analyse_attention, attention_findings, display_name, faithfulness_numbers
 from .attention_plots import plot_attention, plot_expert_routing, plot_faithfulness, plot_mean_attention
 from .config import StudyConfig, checkpoint_data
@@ -32,7 +29,7 @@ from .evaluate import difficulty_text, evaluate_split, per_class_table, result_t
 from .plots import (
     plot_confusion_matrices, plot_depth_profile, plot_difference_map, plot_ieta_profile, plot_luminosity, plot_mean_maps, plot_roc,
     plot_sample_maps, plot_sparsity, plot_training_curves, plot_value_distribution, save_figure)
-from .report import Section, figure_entry, write_report
+from .report import Section, figure_entry, versions, write_report
 from .train import (
     MODEL_NAMES, RECIPES, build_model, default_config, fit, load_checkpoint, model_class, model_from_checkpoint, pick_device)
 
@@ -231,11 +228,6 @@ def attention_from_checkpoints(checkpoints,      # paths of checkpoints written 
                            n_faith=min(n_maps, 500), seed=seed, lumisection=dataset.lumisection[idx])
 
 # %% ../nbs/05b_study.ipynb #3b399b76
-def _versions():
-    return dict(hcal_ml4dqm=hcal_ml4dqm.__version__, python=platform.python_version(), torch=torch.__version__,
-                numpy=np.__version__, sklearn=sklearn.__version__, platform=platform.platform(),
-                torch_threads=torch.get_num_threads())
-
 class _Clock:
     "Logs each stage as it starts and adds up the seconds spent in each."
     def __init__(self, log): self.log, self.t0, self.seconds = log, time.perf_counter(), {}
@@ -370,7 +362,7 @@ def run_study(*args,      # `StudyConfig` fields in order (`out_dir`, `data_dir`
     runs, first = _train_and_evaluate(cfg, dataset, source, str(dev), clock, dist)
     if not dist.is_main: return {}
     metrics = dict(config=config, source=dict(source.to_dict(), runs=[int(r) for r in dataset.runs], n_maps=len(dataset)),
-                   class_names=dataset.class_names, versions=_versions(), runs=runs)
+                   class_names=dataset.class_names, versions=versions(), runs=runs)
     if 'evaluate' in cfg.stages:
         with clock('report', 'figures and report'):
             metrics['summary'] = {kind: {s: summarize([r['eval'][s] for r in runs if r['split'] == kind]) for s in runs[0]['eval']}
