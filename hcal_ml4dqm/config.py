@@ -164,8 +164,9 @@ class StudyConfig:
         "The options a checkpoint was trained with: its data, split, model and training options."
         source, spec = checkpoint_data(ck)
         trained = ck.get('config') or {}
-        given = dict(models=(ck['model_class'],), **{k: trained[k] for k in ('recipe', 'lr', 'batch_size', 'patience', 'amp') if k in trained},
-                     **{k: trained.get(k) for k in (('steps',) if trained.get('recipe', 'default') == 'default' else ('epochs',))})
+        recipe = trained.get('recipe', 'study')   # checkpoints of hcal_ml4dqm 0.0.1 were trained by the study's recipe
+        given = dict(models=(ck['model_class'],), recipe=recipe, **{k: trained[k] for k in ('lr', 'batch_size', 'patience', 'amp') if k in trained},
+                     **{k: trained.get(k) for k in (('steps',) if recipe == 'default' else ('epochs',))})
         if source is not None:
             given |= (dict(data_dir=source.data_dir) if source.kind == 'files' else
                       dict(n_lumisections=source.n_lumisections, separation=source.separation))

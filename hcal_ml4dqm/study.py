@@ -31,7 +31,7 @@ from .plots import (
     plot_sample_maps, plot_sparsity, plot_training_curves, plot_value_distribution, save_figure)
 from .report import Section, figure_entry, versions, write_report
 from .train import (
-    MODEL_NAMES, RECIPES, build_model, default_config, fit, load_checkpoint, model_class, model_from_checkpoint, pick_device)
+    MODEL_NAMES, RECIPES, build_model, fit, load_checkpoint, model_class, model_from_checkpoint, pick_device)
 
 # %% ../nbs/05b_study.ipynb #1859e148
 EDA_FIGURES = {   # file stem: (figure of the run summaries, caption)
@@ -182,16 +182,16 @@ def attention_section(models,       # {name: trained model}, as `run` trained th
 
 # %% ../nbs/05b_study.ipynb #86141776
 def _fine_variants(ckpts, fine_patch, budget, seed, dataset, split, log):
-    "Each checkpoint's model with `fine_patch` patches, trained on the same split by the checkpoint's recipe with its `fine` settings."
+    "Each checkpoint's model with `fine_patch` patches, trained on the same split by the checkpoint's options (`StudyConfig.from_checkpoint`) and its recipe's `fine` settings."
     out = {}
     for p, ck in ckpts:
         try: model = model_class(ck['model_class'])(**{**ck['model_config'], 'patch_size': tuple(fine_patch)})
         except HcalError as e: raise HcalError(f"fine_patch {fine_patch[0]}x{fine_patch[1]}: {e}", arg='fine_patch') from None
-        name, trained = display_name(model), ck.get('config', {})
-        recipe = trained.get('recipe', 'study')   # checkpoints of hcal_ml4dqm 0.0.1 were trained by the study's recipe
-        key = 'epochs' if recipe == 'study' else 'steps'
-        cfg = default_config(ck['model_class'], recipe, seed=seed, **{key: budget.get(key) or trained.get(key)}, **RECIPES[recipe].fine)
-        log(f"training {name} on the checkpoint's training maps ({len(split.train)} maps, {recipe} recipe, {getattr(cfg, key)} {key})")
+        name, trained = display_name(model), StudyConfig.from_checkpoint(ck)   # the options it was trained with
+        key = 'epochs' if trained.recipe == 'study' else 'steps'
+        given = {key: budget[key]} if budget.get(key) else {}
+        cfg = replace(trained, **given, **RECIPES[trained.recipe].fine).train_config(ck['model_class'], seed)
+        log(f"training {name} on the checkpoint's training maps ({len(split.train)} maps, {trained.recipe} recipe, {getattr(cfg, key)} {key})")
         torch.manual_seed(seed)
         fit(model, dataset.x, dataset.y, split, cfg, progress=False, name=name)
         out[name if name not in out else f'{name} ({p.stem})'] = model.eval()
