@@ -179,7 +179,7 @@ def _threads(n):
 _THREADS = arg('--threads', type=int, default=1,
                help="torch CPU threads (default 1: the models are small, and on a busy machine more threads make training several times slower; 0: torch's default)")
 
-_STUDY_ARGS = (*config_arguments(StudyConfig, exclude=('stages', 'resume', 'attention')), _THREADS)   # help: the docments of `StudyConfig`
+_STUDY_ARGS = (*config_arguments(StudyConfig, exclude=('stages', 'resume', 'attention')), _THREADS)   # its fields
 _RESUME = config_arguments(StudyConfig, only=('resume',))
 
 def _study(args, stages, **options):
@@ -200,7 +200,7 @@ def _study(args, stages, **options):
             arg('--no-attention', action='store_true', help='skip the attention analysis (CLS attention, rollout, experts, faithfulness)'))
 def run(args):
     "The whole study: EDA figures, both transformers trained and evaluated beside the baselines, what they attend to; metrics.json and report.md in --out."
-    _study(args, ('train', 'evaluate') if args.no_eda else ('eda', 'train', 'evaluate'), attention=not args.no_attention)
+    _study(args, ('eda',) * (not args.no_eda) + ('train', 'evaluate'), attention=not args.no_attention)
 
 # %% ../nbs/99_cli.ipynb #77561e98
 @subcommand('train', 'train the ViT and the MoE-ViT and write their checkpoints to --out',

@@ -1,4 +1,4 @@
-"""Every option of the study written once: one typed `StudyConfig` that `run_study`, the command line and the checkpoints read.
+"""Each option of the study written once: one typed `StudyConfig` that `run_study`, the CLI and checkpoints read.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/config.html.md"""
 
@@ -25,28 +25,31 @@ from .data import STREAM_ABOVE, DataSource, SplitSpec
 from .train import MODEL_NAMES, RECIPES, TrainConfig, default_config, model_class
 
 # %% ../nbs/04a_config.ipynb #d2e4e570
-def field_docs(cls:type, # a dataclass whose fields carry docments (trailing comments); in a notebook, with a `__post_init__`
+def field_docs(cls:type, # a dataclass whose fields carry docments; in a notebook, one with a `__post_init__`
               )->dict:
-    "{field: its docment} of a dataclass, read from its source."
+    "{field: its docment} of a dataclass, read from its source: a field's trailing comment and comment lines below it."
     try: src = inspect.getsource(cls)
-    except (OSError, TypeError): src = ''.join(linecache.getlines(cls.__post_init__.__code__.co_filename))   # a notebook's cell
+    except (OSError, TypeError): src = ''.join(linecache.getlines(cls.__post_init__.__code__.co_filename))   # a cell's
     comments = {t.start[0]: t.string[1:].strip() for t in tokenize.generate_tokens(io.StringIO(src).readline)
                 if t.type == tokenize.COMMENT}
-    names, docs = {f.name for f in fields(cls)}, {}
+    names, docs, last = {f.name for f in fields(cls)}, {}, None
     for i, line in enumerate(src.splitlines(), 1):
         m = re.match(r'\s+(\w+)\s*:', line)
-        if m and m.group(1) in names and i in comments: docs.setdefault(m.group(1), comments[i])
+        if m and m[1] in names and i in comments and m[1] not in docs: last = m[1]; docs[last] = comments[i]
+        elif last and i in comments and line.lstrip().startswith('#'): docs[last] += ' ' + comments[i]   # continued
+        else: last = None
     return docs
 
 # %% ../nbs/04a_config.ipynb #ec260be9
 def opt(default,   # the field's default
-        **cli):    # how the command line spells it when not `--field-name` of the annotation's type: `flags`, `choices`, `metavar`
+        **cli):    # what the command line needs beyond `--field-name` and the annotation: `flags`, `choices`, `metavar`
     "A dataclass field with command-line details for `config_arguments`."
     return field(default=default, metadata=cli)
 
 def _base(tp):
-    "The argparse type of an annotation and whether it takes several values: (X, False) for X and X|None, (X, True) for tuple[X, ...]."
-    if typing.get_origin(tp) in (typing.Union, types.UnionType): tp = next(a for a in typing.get_args(tp) if a is not type(None))
+    "The argparse type of an annotation, and whether it takes several: X, X|None: (X, False); tuple[X, ...]: (X, True)."
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        tp = next(a for a in typing.get_args(tp) if a is not type(None))
     if typing.get_origin(tp) is tuple: return typing.get_args(tp)[0], True
     return tp, False
 
@@ -55,14 +58,14 @@ def config_arguments(cls:type,   # a dataclass whose fields carry docments
                      only=None,  # names of the fields to include (default: all)
                      exclude=(), # names of fields to leave out
                     )->list:
-    "argparse arguments `(flags, kwargs)` of the fields: type, choices and default from the annotation and `opt`, help from the docment."
+    "argparse arguments `(flags, kwargs)` of the fields: type, choices, default (annotation, `opt`), help (docment)."
     docs, hints, out = field_docs(cls), typing.get_type_hints(cls), []
     for f in fields(cls):
         if f.name in exclude or (only is not None and f.name not in only): continue
         tp, many = _base(hints[f.name])
         cli, flag, help = dict(f.metadata), f.name.replace('_', '-'), docs.get(f.name, '')
         flags = cli.pop('flags', None) or (f'--no-{flag}' if tp is bool and f.default else f'--{flag}',)
-        if tp is bool: kw, help = dict(action='store_false' if f.default else 'store_true'), ('no ' if f.default else '') + help
+        if tp is bool: kw, help = dict(action='store_false' if f.default else 'store_true'), ('no ' * f.default) + help
         else:
             kw = dict(type=tp, default=f.default, **({'nargs': '+'} if many else {}))
             if f.default is not None: help += f" (default: {' '.join(map(str, f.default)) if many else f.default})"
@@ -83,9 +86,10 @@ def checkpoint_data(ck:dict, # a checkpoint written by `run_study` (or `fit` wit
     extra = ck.get('extra') or {}
     if 'data' in extra: return DataSource(**extra['data']), SplitSpec(**extra['split'])
     src = extra.get('source')       # hcal_ml4dqm 0.0.1 stored both as untyped dicts
-    source = DataSource(**{k: src[k] for k in ('kind', 'data_dir', 'n_lumisections', 'seed', 'separation') if k in src}) if src else None
-    spec = SplitSpec(extra['split'], extra['val_frac'], extra.get('test_frac', 0.0), extra['seed']) if 'split' in extra else None
-    return source, spec
+    keys = ('kind', 'data_dir', 'n_lumisections', 'seed', 'separation')
+    source = DataSource(**{k: src[k] for k in keys if k in src}) if src else None
+    if 'split' not in extra: return source, None
+    return source, SplitSpec(extra['split'], extra['val_frac'], extra.get('test_frac', 0.0), extra['seed'])
 
 # %% ../nbs/04a_config.ipynb #3caff32f
 _POSITIVE = ('steps', 'epochs', 'n_lumisections', 'batch_size', 'patience')   # whole numbers >= 1 where given
@@ -95,28 +99,38 @@ _SPLITS = ('random', 'block')
 @dataclass
 class StudyConfig:
     "Every option of `run_study` and of `hcal-ml4dqm run`, `train` and `evaluate`, written once."
-    out_dir:Path=opt(Path('hcal_ml4dqm_run'), flags=('--out',), metavar='OUT')   # where metrics.json, report.md, figures/ and checkpoints/ go
-    data_dir:Path|None=None        # directory of Run<run>_Dataset*.npy files, two runs or more (None: synthesize the default data)
-    labels:Path|None=opt(None, metavar='CSV')   # classes: a run,label table (eras, good/bad) or {run: label}; stored with the checkpoints (None: one class per run)
-    recipe:str=opt('default', choices=tuple(RECIPES))   # default: standardised inputs, optimizer steps, warm-up + cosine; study: the study's loop (log1p, epochs, ReduceLROnPlateau)
+    out_dir:Path=opt(Path('hcal_ml4dqm_run'), flags=('--out',), metavar='OUT')   # where metrics.json, report.md,
+                                   # figures/ and checkpoints/ go
+    data_dir:Path|None=None        # directory of Run<run>_Dataset*.npy files, two runs or more (None: synthesize the
+                                   # default data)
+    labels:Path|None=opt(None, metavar='CSV')   # classes: a run,label table (eras, good/bad) or {run: label}; stored
+                                   # with the checkpoints (None: one class per run)
+    recipe:str=opt('default', choices=tuple(RECIPES))   # default: standardised inputs, optimizer steps, warm-up +
+                                   # cosine; study: the study's loop (log1p, epochs, ReduceLROnPlateau)
     steps:int|None=None            # optimizer steps of the default recipe (None: each model's measured default)
     epochs:int|None=None           # epochs of the study recipe (None: 3, as the study)
     device:str='auto'              # auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps
-    seeds:tuple[int, ...]=opt((0,), flags=('--seed', '--seeds'), metavar='S')   # one run of everything per seed (split, initialisation, shuffling); several: mean and spread
-    splits:tuple[str, ...]=opt(('random',), flags=('--split',), choices=(*_SPLITS, 'both'))   # split kinds: random maps (as the study), contiguous lumisection blocks, or both
+    seeds:tuple[int, ...]=opt((0,), flags=('--seed', '--seeds'), metavar='S')   # one run of everything per seed
+                                   # (split, initialisation, shuffling); several: mean and spread
+    splits:tuple[str, ...]=opt(('random',), flags=('--split',), choices=(*_SPLITS, 'both'))   # split kinds: random
+                                   # maps (as the study), contiguous lumisection blocks, or both
     models:tuple[str, ...]=opt(MODEL_NAMES, choices=MODEL_NAMES)   # models to train
     n_lumisections:int=10000       # maps per run of the synthetic default
-    separation:float=1.0           # of the synthetic default: 1 the default runs, 0 identically distributed, between: harder
+    separation:float=1.0           # of the synthetic default: 1 the default runs, 0 identically distributed,
+                                   # between: harder
     val_frac:float=0.2             # validation fraction
     test_frac:float=0.0            # held-out test fraction (0: none, as the study)
     lr:float|None=None             # learning rate (None: each model's measured default)
     batch_size:int|None=None       # batch size (None: each model's measured default)
-    patience:int|None=None         # early stopping after this many validations without a lower validation loss (None: never)
+    patience:int|None=None         # early stopping after this many validations without a lower validation loss
+                                   # (None: never)
     amp:bool=False                 # bf16 autocast on CUDA (off: at this model size fp32 trained faster on an H100)
-    stream:str=opt('auto', choices=('auto', 'on', 'off'))   # data larger than memory: 'auto' streams from a float32 cache on disk above stream_above, 'on' always, 'off' never
+    stream:str=opt('auto', choices=('auto', 'on', 'off'))   # data larger than memory: 'auto' streams from a
+                                   # float32 cache on disk above stream_above, 'on' always, 'off' never
     stream_above:float=opt(STREAM_ABOVE / 2**30, metavar='GIB')   # GiB of float32 maps above which 'auto' streams
     cache_dir:Path|None=None       # where the streamed cache goes (None: OUT/cache); built once, then reused
-    stages:tuple[str, ...]=('eda', 'train', 'evaluate')   # what to do: 'eda', 'train' (write checkpoints), 'evaluate' (read them, write the report)
+    stages:tuple[str, ...]=('eda', 'train', 'evaluate')   # what to do: 'eda', 'train' (write checkpoints),
+                                   # 'evaluate' (read them, write the report)
     resume:bool=False              # continue from the checkpoints in out_dir
     attention:bool=False           # add the attention analysis (`study.attention_section`)
     progress:bool=True             # progress bars
@@ -131,10 +145,11 @@ class StudyConfig:
             v = getattr(self, name)
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
                 raise HcalError(f'{name} {v!r}: expected a whole number >= 1', arg=name)
-        for kind in self.splits: SplitSpec(kind, self.val_frac, self.test_frac)   # its errors: the split kind, the fractions
+        for kind in self.splits: SplitSpec(kind, self.val_frac, self.test_frac)   # its errors: the kind, the fractions
         for m in self.models: model_class(m)
-        if self.stream not in ('auto', 'on', 'off'): raise HcalError(f"stream {self.stream!r}: use 'auto', 'on' or 'off'", arg='stream')
-        for m in self.models: self.train_config(m, self.seeds[0])   # the recipe, and options of the other recipe refused
+        if self.stream not in ('auto', 'on', 'off'):
+            raise HcalError(f"stream {self.stream!r}: use 'auto', 'on' or 'off'", arg='stream')
+        for m in self.models: self.train_config(m, self.seeds[0])   # the recipe; options of the other recipe refused
 
     def source(self, labels=None)->DataSource:   # labels: {run: label}, read from `self.labels` (`data.read_labels`)
         "Where the data come from: the run files of `data_dir`, or the synthetic default."
@@ -145,10 +160,11 @@ class StudyConfig:
         "One `SplitSpec` per split kind and seed, in the order they run."
         return [SplitSpec(kind, self.val_frac, self.test_frac, seed) for kind in self.splits for seed in self.seeds]
 
-    def train_config(self, model:str, seed:int, device=None)->TrainConfig:   # device: the resolved device (default: `self.device`)
+    def train_config(self, model:str, seed:int, device=None)->TrainConfig:   # device: resolved (default: `self.device`)
         "How `model` trains: its recipe's measured defaults (`train.RECIPES`) with this configuration's options."
-        return default_config(model, self.recipe, seed=seed, steps=self.steps, epochs=self.epochs, device=device or self.device,
-                              lr=self.lr, batch_size=self.batch_size, patience=self.patience, amp=self.amp)
+        return default_config(model, self.recipe, seed=seed, steps=self.steps, epochs=self.epochs, lr=self.lr,
+                              amp=self.amp, batch_size=self.batch_size, patience=self.patience,
+                              device=device or self.device)
 
     def model_options(self)->dict:
         "What the recipe asks of the models it trains (constructor options)."
@@ -160,16 +176,18 @@ class StudyConfig:
         return {k: plain(v) for k, v in asdict(self).items()}
 
     @classmethod
-    def from_checkpoint(cls, ck:dict, **overrides):   # a checkpoint of `run_study`; overrides: other fields (`out_dir`, ...)
+    def from_checkpoint(cls, ck:dict, **overrides):   # a checkpoint of `run_study`; overrides: other fields (`out_dir`)
         "The options a checkpoint was trained with: its data, split, model and training options."
         source, spec = checkpoint_data(ck)
         trained = ck.get('config') or {}
         recipe = trained.get('recipe', 'study')   # checkpoints of hcal_ml4dqm 0.0.1 were trained by the study's recipe
-        given = dict(models=(ck['model_class'],), recipe=recipe, **{k: trained[k] for k in ('lr', 'batch_size', 'patience', 'amp') if k in trained},
-                     **{k: trained.get(k) for k in (('steps',) if recipe == 'default' else ('epochs',))})
+        budget = 'epochs' if recipe == 'study' else 'steps'
+        given = dict(models=(ck['model_class'],), recipe=recipe, amp=trained.get('amp', False),
+                     **{k: trained.get(k) for k in ('lr', 'batch_size', 'patience', budget)})
         if source is not None:
             given |= (dict(data_dir=source.data_dir) if source.kind == 'files' else
                       dict(n_lumisections=source.n_lumisections, separation=source.separation))
             if source.labels is not None: given['labels'] = source.label_map
-        if spec is not None: given |= dict(splits=(spec.kind,), seeds=(spec.seed,), val_frac=spec.val_frac, test_frac=spec.test_frac)
+        if spec is not None:
+            given |= dict(splits=(spec.kind,), seeds=(spec.seed,), val_frac=spec.val_frac, test_frac=spec.test_frac)
         return cls(**given | overrides)

@@ -53,7 +53,7 @@ def write_report(sections:list, # `Section`s
 # %% ../nbs/05a_report.ipynb #d84b1e00
 def versions(*extra:str, # other packages to name when they are installed, e.g. 'onnx'
             )->dict:
-    "The versions a result was made with: hcal_ml4dqm, Python, torch, NumPy, scikit-learn, the platform and torch's CPU threads."
+    "What a result was made with: hcal_ml4dqm, Python, torch, NumPy, scikit-learn, platform, torch's CPU threads."
     import importlib.metadata as md
     import platform
 
@@ -62,8 +62,9 @@ def versions(*extra:str, # other packages to name when they are installed, e.g. 
     import torch
 
     import hcal_ml4dqm
-    out = dict(hcal_ml4dqm=hcal_ml4dqm.__version__, python=platform.python_version(), torch=torch.__version__, numpy=np.__version__,
-               sklearn=sklearn.__version__, platform=platform.platform(), torch_threads=torch.get_num_threads())
+    out = dict(hcal_ml4dqm=hcal_ml4dqm.__version__, python=platform.python_version(), torch=torch.__version__,
+               numpy=np.__version__, sklearn=sklearn.__version__, platform=platform.platform(),
+               torch_threads=torch.get_num_threads())
     for name in extra:
         try: out[name] = md.version(name)
         except md.PackageNotFoundError: pass

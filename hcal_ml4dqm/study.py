@@ -182,7 +182,7 @@ def attention_section(models,       # {name: trained model}, as `run` trained th
 
 # %% ../nbs/05b_study.ipynb #86141776
 def _fine_variants(ckpts, fine_patch, budget, seed, dataset, split, log):
-    "Each checkpoint's model with `fine_patch` patches, trained on the same split by the checkpoint's options (`StudyConfig.from_checkpoint`) and its recipe's `fine` settings."
+    "Each checkpoint's model with `fine_patch` patches, trained on its split by its options and its recipe's `fine`."
     out = {}
     for p, ck in ckpts:
         try: model = model_class(ck['model_class'])(**{**ck['model_config'], 'patch_size': tuple(fine_patch)})
@@ -191,7 +191,8 @@ def _fine_variants(ckpts, fine_patch, budget, seed, dataset, split, log):
         key = 'epochs' if trained.recipe == 'study' else 'steps'
         given = {key: budget[key]} if budget.get(key) else {}
         cfg = replace(trained, **given, **RECIPES[trained.recipe].fine).train_config(ck['model_class'], seed)
-        log(f"training {name} on the checkpoint's training maps ({len(split.train)} maps, {trained.recipe} recipe, {getattr(cfg, key)} {key})")
+        log(f"training {name} on the checkpoint's training maps ({len(split.train)} maps, {trained.recipe} recipe, "
+            f"{getattr(cfg, key)} {key})")
         torch.manual_seed(seed)
         fit(model, dataset.x, dataset.y, split, cfg, progress=False, name=name)
         out[name if name not in out else f'{name} ({p.stem})'] = model.eval()
@@ -346,7 +347,8 @@ def run_study(*args,      # `StudyConfig` fields in order (`out_dir`, `data_dir`
               **options,  # `StudyConfig` fields (over those of a given `StudyConfig`)
              )->dict:
     "The whole study: data, EDA, training, evaluation, figures, `metrics.json` and `report.md`. Returns the metrics (rank 0; other ranks: {})."
-    cfg = replace(args[0], **options) if len(args) == 1 and isinstance(args[0], StudyConfig) else StudyConfig(*args, **options)
+    given = len(args) == 1 and isinstance(args[0], StudyConfig)
+    cfg = replace(args[0], **options) if given else StudyConfig(*args, **options)
     dist = dist or SINGLE
     log = log if dist.is_main else (lambda *a, **k: None)
     out = cfg.out_dir; out.mkdir(parents=True, exist_ok=True)

@@ -65,12 +65,14 @@ class Recipe:
     fine:dict      # `TrainConfig` fields of variants with finer patches (`study.attention_from_checkpoints`)
 
 RECIPES = {   # measured: see "The default recipe" and "The study's recipe" below
-    'default': Recipe(hparams={'ViT': dict(lr=1e-3, batch_size=128, steps=300), 'MoEViT': dict(lr=1e-3, batch_size=128, steps=300)},
+    'default': Recipe(hparams={'ViT': dict(lr=1e-3, batch_size=128, steps=300),
+                               'MoEViT': dict(lr=1e-3, batch_size=128, steps=300)},
                       model=dict(standardize='cell+map'), fine={}),
-    'study': Recipe(hparams={'ViT': dict(lr=1e-4, batch_size=256, epochs=3), 'MoEViT': dict(lr=1e-4, batch_size=128, epochs=3)},
-                    model={}, fine=dict(lr=3e-4, batch_size=32)),   # finer grids need more, smaller steps with the study's loop
+    'study': Recipe(hparams={'ViT': dict(lr=1e-4, batch_size=256, epochs=3),
+                             'MoEViT': dict(lr=1e-4, batch_size=128, epochs=3)},
+                    model={}, fine=dict(lr=3e-4, batch_size=32)),   # finer grids: more, smaller steps
 }
-RECIPE_MODEL = {name: r.model for name, r in RECIPES.items()}   # a view of `RECIPES` for the chapters and benchmarks that read it
+RECIPE_MODEL = {name: r.model for name, r in RECIPES.items()}   # a view of `RECIPES`, for the chapters that read it
 
 # %% ../nbs/04_train.ipynb #5d6971f0
 @dataclass
@@ -112,7 +114,8 @@ def default_config(model_name:str,      # 'ViT' or 'MoEViT' (another name gets `
     given = {k: v for k, v in overrides.items() if v is not None}
     wrong = 'epochs' if recipe == 'default' else 'steps'
     if wrong in given: raise HcalError(f"{wrong} does not apply to the {recipe} recipe (it counts {'optimizer steps' if recipe == 'default' else 'epochs'})", arg=wrong)
-    return TrainConfig(recipe=recipe, **{**({} if recipe == 'default' else dict(steps=None)), **RECIPES[recipe].hparams.get(model_name, {}), **given})
+    measured = RECIPES[recipe].hparams.get(model_name, {})
+    return TrainConfig(recipe=recipe, **{**({} if recipe == 'default' else dict(steps=None)), **measured, **given})
 
 # %% ../nbs/04_train.ipynb #a24885c5
 MODELS = {'ViT': ViT, 'MoEViT': MoEViT}   # name -> class: the models a checkpoint may name
