@@ -2,7 +2,7 @@
 
 Trains each model on the synthetic default (2 x N maps, random 80/20 split, seed 0) for every (learning rate, batch
 size) in the grid, with the study's recipe (3 epochs) or the default recipe (its budget of steps), and prints the best
-validation loss, the validation accuracy at that validation, and the training time. `train.DEFAULT_HPARAMS['study']`
+validation loss, the validation accuracy at that validation, and the training time. `train.RECIPES['study'].hparams`
 was read off this table for the study's recipe. Timings on a shared machine are noisy.
 
   python benchmarks/sweep_hparams.py --recipe study [--n-lumisections 10000] [--epochs 3] [--lrs 5e-5 1e-4] [--batch-sizes 128 256]

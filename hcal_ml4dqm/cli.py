@@ -155,6 +155,9 @@ def eda(args):
     print('Conclusions of the study, checked against these runs:')
     for c in result['conclusions']: print(f"- {c}")
 
+# %% ../nbs/99_cli.ipynb #e50512b8
+from .config import StudyConfig, config_arguments, config_from_args
+
 # %% ../nbs/99_cli.ipynb #63d4ff16
 def _number_in(what,     # what the number is, e.g. 'a fraction'
                ok,       # ok(v): whether v is allowed
@@ -167,8 +170,6 @@ def _number_in(what,     # what the number is, e.g. 'a fraction'
         return v
     return parse
 
-_fraction = _number_in('a fraction', lambda v: 0 <= v < 1, '[0, 1)')
-
 def _threads(n):
     "Set torch's CPU threads (0: torch's default): one by default, as these small models train and score fastest on a busy machine."
     import torch
@@ -178,70 +179,35 @@ def _threads(n):
 _THREADS = arg('--threads', type=int, default=1,
                help="torch CPU threads (default 1: the models are small, and on a busy machine more threads make training several times slower; 0: torch's default)")
 
-_STUDY_ARGS = (
-    arg('--data-dir', type=Path, default=None, help='directory of Run<run>_Dataset*.npy files, two runs or more (default: synthesize the default data)'),
-    arg('--labels', type=Path, default=None, metavar='CSV',
-        help='classes from a run,label table (eras, good/bad; default: one class per run); stored with the checkpoints'),
-    arg('--out', type=Path, default=Path('hcal_ml4dqm_run'), help='output directory (default: hcal_ml4dqm_run)'),
-    arg('--recipe', choices=['default', 'study'], default='default',
-        help="default: standardised inputs, a budget of optimizer steps, warm-up + cosine; study: the original study's loop (log1p only, epochs, ReduceLROnPlateau)"),
-    arg('--steps', type=_positive_int, default=None, help="optimizer steps of the default recipe (default: each model's measured default)"),
-    arg('--epochs', type=_positive_int, default=None, help='epochs of the study recipe (default 3, as the study)'),
-    arg('--device', default='auto', help='auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps'),
-    arg('--seed', type=int, default=0, help='seed of the split, the initialisation and the shuffling (default 0)'),
-    arg('--seeds', type=int, nargs='+', default=None, metavar='S', help='several seeds: everything runs once per seed, reported as mean and spread'),
-    arg('--split', choices=['random', 'block', 'both'], default='random',
-        help='random maps (as the study), contiguous lumisection blocks, or both (default random)'),
-    arg('--models', nargs='+', choices=['ViT', 'MoEViT'], default=['ViT', 'MoEViT'], help='models to train (default both)'),
-    arg('--n-lumisections', type=_positive_int, default=10000, help='maps per run of the synthetic default (default 10000)'),
-    arg('--separation', type=float, default=1.0, help='of the synthetic default: 1 the default runs (default), 0 identically distributed, between: harder'),
-    arg('--val-frac', type=_fraction, default=0.2, help='validation fraction (default 0.2)'),
-    arg('--test-frac', type=_fraction, default=0.0, help='held-out test fraction (default 0: none, as the study)'),
-    arg('--lr', type=float, default=None, help="learning rate (default: each model's measured default)"),
-    arg('--batch-size', type=_positive_int, default=None, help="batch size (default: each model's measured default)"),
-    arg('--patience', type=_positive_int, default=None, help='early stopping after this many validations without a lower validation loss'),
-    arg('--amp', action='store_true', help='bf16 autocast on CUDA (default off: at this model size fp32 trained faster on an H100)'),
-    _THREADS,
-    arg('--no-progress', action='store_true', help='no progress bars'),
-    arg('--stream', choices=['auto', 'on', 'off'], default='auto',
-        help="data larger than memory: 'auto' (default) streams from a float32 cache on disk above --stream-above, 'on' always, 'off' never"),
-    arg('--stream-above', type=float, default=2.0, metavar='GIB', help="'auto' streams when the float32 maps take more than this (default 2 GiB)"),
-    arg('--cache-dir', type=Path, default=None, help='where the streamed cache goes (default: OUT/cache); built once, then reused'))
+_STUDY_ARGS = (*config_arguments(StudyConfig, exclude=('stages', 'resume', 'attention')), _THREADS)   # its fields
+_RESUME = config_arguments(StudyConfig, only=('resume',))
 
-def _study(args, stages, **kwargs):
-    "Run `study.run_study` with the command line's options; under torchrun, as one rank of the job."
+def _study(args, stages, **options):
+    "Run `study.run_study` with the command line's `StudyConfig`; under torchrun, as one rank of the job."
     from hcal_ml4dqm.distributed import close_distributed, init_distributed
     from hcal_ml4dqm.study import run_study
     _threads(args.threads)
-    dist = init_distributed(args.device)
-    metrics = run_study(args.out, data_dir=args.data_dir, labels=args.labels, recipe=args.recipe, steps=args.steps, epochs=args.epochs, device=args.device,
-                     seeds=args.seeds if args.seeds else [args.seed],
-                     splits=['random', 'block'] if args.split == 'both' else [args.split], models=args.models,
-                     n_lumisections=args.n_lumisections, separation=args.separation, val_frac=args.val_frac, test_frac=args.test_frac,
-                     lr=args.lr, batch_size=args.batch_size, patience=args.patience, amp=args.amp, stages=stages,
-                     progress=not args.no_progress, stream=args.stream, cache_dir=args.cache_dir,
-                     stream_above=args.stream_above * 2**30, dist=dist, **kwargs)
+    cfg = config_from_args(StudyConfig, args, stages=stages, **options)
+    dist = init_distributed(cfg.device)
+    metrics = run_study(cfg, dist=dist)
     close_distributed(dist)
     return metrics
 
 # %% ../nbs/99_cli.ipynb #04fd10e2
 @subcommand('run', 'the whole study: data, EDA, train ViT and MoE-ViT, evaluate with baselines, attention; write report.md',
-            *_STUDY_ARGS,
-            arg('--resume', action='store_true', help='continue from the checkpoints in --out'),
+            *_STUDY_ARGS, *_RESUME,
             arg('--no-eda', action='store_true', help='skip the EDA figures'),
             arg('--no-attention', action='store_true', help='skip the attention analysis (CLS attention, rollout, experts, faithfulness)'))
 def run(args):
     "The whole study: EDA figures, both transformers trained and evaluated beside the baselines, what they attend to; metrics.json and report.md in --out."
-    _study(args, ('train', 'evaluate') if args.no_eda else ('eda', 'train', 'evaluate'),
-           resume=args.resume, attention=not args.no_attention)
+    _study(args, ('eda',) * (not args.no_eda) + ('train', 'evaluate'), attention=not args.no_attention)
 
 # %% ../nbs/99_cli.ipynb #77561e98
 @subcommand('train', 'train the ViT and the MoE-ViT and write their checkpoints to --out',
-            *_STUDY_ARGS,
-            arg('--resume', action='store_true', help='continue from the checkpoints in --out'))
+            *_STUDY_ARGS, *_RESUME)
 def train(args):
     "Train the models and write checkpoints (model, optimizer, scheduler, epoch, config, history) under --out/checkpoints."
-    _study(args, ('train',), resume=args.resume)
+    _study(args, ('train',))
 
 # %% ../nbs/99_cli.ipynb #b5733d4e
 @subcommand('evaluate', 'evaluate the checkpoints in --out beside the baselines; write metrics.json and report.md',

@@ -35,7 +35,7 @@ from .core import N_IETA, N_IPHI, DataError, HcalError, atomic_write, iter_chunk
 from .data import find_runs, load_run
 from .moe import MoE
 from .plots import plot_predictions
-from .report import Section, figure_entry, write_report
+from .report import Section, figure_entry, versions, write_report
 from .synth import DEFAULT_RUNS
 from .train import load_checkpoint, model_from_checkpoint
 from .vit import eval_mode
@@ -182,14 +182,6 @@ def _describe(module):
     if hasattr(module, 'describe'): return module.describe()
     return [dict(op=type(module).__name__, buffers={n: list(b.shape) for n, b in module.named_buffers()})]
 
-def _versions():
-    import importlib.metadata as md
-    out = dict(hcal_ml4dqm=hcal_ml4dqm.__version__, torch=torch.__version__)
-    for name in ('onnx', 'onnxscript'):
-        try: out[name] = md.version(name)
-        except md.PackageNotFoundError: pass
-    return out
-
 def _io(values):
     "Name, dtype and shape (with 'batch') of graph inputs or outputs."
     import onnx
@@ -205,7 +197,7 @@ def onnx_sidecar(proto,          # the exported graph (`write_onnx`)
     io = {k: [dict(v, description=descriptions[v['name']]) for v in _io(values)] for k, values in (('inputs', proto.graph.input), ('outputs', proto.graph.output))}
     return dict(format=SIDECAR_FORMAT, model_file=path.name, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), **io, batch_dimension=0,
                 channel_indexing=CHANNEL_INDEXING, opset=opset, ir_version=int(proto.ir_version), exporter='torch.onnx.export(dynamo=True)',
-                versions=_versions(), **fields)
+                versions=versions('onnx', 'onnxscript'), **fields)
 
 def _sidecar(proto, path, clf, labels, opset):
     "The sidecar: what goes in and out, the classes, the channel indexing, the preprocessing, versions, the model."
