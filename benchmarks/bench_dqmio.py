@@ -6,9 +6,9 @@
 Writes one DQMIO file (DQMRootOutputModule's layout, with the fixtures' writer `nbs/fixtures/dqmio/make_fixtures.py`)
 of one run: per lumisection the 7 `Hcal/DigiTask/Occupancy/depth/depth<d>` TH2Fs with a hit count in every HB/HE
 channel, the 7 `OccupancyCut` ones, `depthHO`, 8 other TH2Fs of the same size, a TH1F and the events counter. Then it
-converts it in fresh processes (`convert_dqmio`, one core) and prints lumisections x 7 depths per second (target >= 100)
-and the peak resident memory above the peak after imports. The unit of memory is one chunk of 256 lumisections as float64
-(256 x 64 x 72 x 8 B = 9 MiB): memory stays bounded by a chunk, not by the run.
+converts it in fresh processes (`convert_dqmio`, one core) and prints lumisections (x 7 depths) per CPU second (target >= 100)
+and the peak resident memory above the peak after imports, beside the size of one chunk of 256 lumisections of the
+output as float64 and that of the whole run: memory stays bounded by a chunk, not by the run.
 """
 import importlib.util, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -25,9 +25,11 @@ t0 = time.process_time(); w0 = time.perf_counter()
 (npy, meta), = convert_dqmio([path], out, depth=depth if depth in ('sum', 'all') else int(depth))
 cpu, wall = time.process_time() - t0, time.perf_counter() - w0
 n = len(meta['lumisections'])
+chunk = min(256, n) * int(np.prod(meta['shape'][1:])) * 8 / 2**20   # one output block of 256 lumisections, MiB
+run = n * int(np.prod(meta['shape'][1:])) * 8 / 2**20
 print(f"depth {depth:>3}: {n} lumisections, maps {tuple(meta['shape'])}, {wall:5.1f} s wall, {cpu:5.1f} s CPU: "
-      f"{n * 7 / cpu if depth in ('sum', 'all') else n / cpu:6.0f} maps per CPU second "
-      f"({n / cpu:5.0f} lumisections/s); peak RSS +{hwm() - base:5.1f} MiB (one chunk of 256 LS: 9.0 MiB)")
+      f"{n / cpu:5.0f} lumisections/s = {n * len(meta['depths']) / cpu:5.0f} depth maps/s; peak RSS +{hwm() - base:5.1f} MiB "
+      f"(one chunk of 256 LS: {chunk:.1f} MiB, the whole run: {run:.1f} MiB)")
 """
 
 def main():

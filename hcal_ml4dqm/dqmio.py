@@ -1,4 +1,4 @@
-"""Read what CMS records per lumisection: DQMIO files (and the ML4DQM flat tables made from them) into the package's maps, HB and HE as HcalMLTask indexes them.
+"""Read what CMS records per lumisection: DQMIO files and the ML4DQM tables made from them, as HB/HE maps.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/dqmio.html.md"""
 
@@ -16,12 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import N_IETA, N_IPHI, DataError, HcalError, ieta_of_index, index_of_ieta, iphi_of_index, write_json, write_npy
+from .core import (N_IETA, N_IPHI, DataError, HcalError, ieta_of_index, index_of_ieta, iphi_of_index,
+                              write_json, write_npy)
 from .root import N_DEPTHS, ROOT_DIR, _one_line, _open_root, _uproot
 
 # %% ../nbs/01c_dqmio.ipynb #947cdc9f
 DQMIO_TYPES = ('Ints', 'Floats', 'Strings', 'TH1Fs', 'TH1Ss', 'TH1Ds', 'TH2Fs', 'TH2Ss', 'TH2Ds', 'TH3Fs', 'TProfiles',
-               'TProfile2Ds', 'TH1Is', 'TH2Is')   # DQMServices/FwkIO format.h kTypeNames: `Type` is the place in this list
+               'TProfile2Ds', 'TH1Is', 'TH2Is')   # DQMServices/FwkIO format.h kTypeNames: `Type` is the place here
 TH2_TYPES = ('TH2Fs', 'TH2Ss', 'TH2Ds', 'TH2Is')   # trees of 2D histograms
 TH2_DTYPES = {'TH2Fs': '>f4', 'TH2Ss': '>i2', 'TH2Ds': '>f8', 'TH2Is': '>i4'}   # their bin arrays as streamed
 OCCUPANCY_ME = 'Hcal/DigiTask/Occupancy/depth'    # folder of depth1 .. depth7 (nanoDQMIO_perLSoutput_cff)
@@ -33,7 +34,7 @@ TABLE_COLUMNS = ('fromrun', 'fromlumi', 'hname', 'histo', 'Xbins', 'Xmin', 'Xmax
 # %% ../nbs/01c_dqmio.ipynb #94ab1372
 def dqm_ieta_bin(ieta,       # physical ieta, int or array (no 0; |ieta| <= 41)
                  hf=False):  # the channel is in HF (its own offsets)
-    "Bin of DQM's ieta axis (1..84; 0 and 85 are the flow bins) that holds a channel: `DetectorQuantity` getValue_ieta + 1."
+    "Bin of DQM's ieta axis (1..84; 0, 85: flow bins) that holds a channel: `DetectorQuantity` getValue_ieta + 1."
     ieta = np.asarray(ieta)
     if np.any((ieta == 0) | (np.abs(ieta) > 41)): raise ValueError(f"ieta must be in -41..-1 or 1..41, got {ieta}")
     return np.where(ieta < 0, ieta + (41 if hf else 42), ieta + (42 if hf else 41)) + 1
@@ -43,9 +44,10 @@ HBHE_IETA = np.r_[-29:0, 1:30]   # HB and HE: |ieta| <= 29; HcalMLTask's maps ho
 _ROWS, _XBINS = index_of_ieta(HBHE_IETA), dqm_ieta_bin(HBHE_IETA)
 
 def remap_dqm(flow):  # (..., 86, 74) bin contents of DQM ieta x iphi TH2s with flow bins, x (ieta) first
-    "HcalMLTask's (..., 64, 72) maps of HB and HE from DQM's ieta x iphi bins; HF's bins and the flow bins are left out."
+    "HcalMLTask's (..., 64, 72) maps of HB and HE from DQM's ieta x iphi bins; HF's bins and the flow bins left out."
     flow = np.asarray(flow)
-    if flow.shape[-2:] != (IETA_AXIS[0] + 2, IPHI_AXIS[0] + 2): raise ValueError(f"expected (..., 86, 74) bins, got {flow.shape}")
+    if flow.shape[-2:] != (IETA_AXIS[0] + 2, IPHI_AXIS[0] + 2):
+        raise ValueError(f"expected (..., 86, 74) bins, got {flow.shape}")
     out = np.zeros(flow.shape[:-2] + (N_IETA, N_IPHI))
     out[..., _ROWS, :] = flow[..., _XBINS, 1:N_IPHI + 1]
     return out
@@ -55,14 +57,15 @@ def _resolve_me(me):
     "The folder of depth1..depth7 MEs: a short name ('Occupancy', 'OccupancyCut') or a path."
     me = ME_NAMES.get(me, me).strip('/')
     if not me or me.rsplit('/', 1)[-1].startswith('depth') and me.rsplit('/', 1)[-1][5:].isdigit():
-        raise HcalError(f"me must be the folder holding depth1..depth{N_DEPTHS} (e.g. {OCCUPANCY_ME}), got {me!r}", arg='me')
+        raise HcalError(f"me must be the folder holding depth1..depth{N_DEPTHS} (e.g. {OCCUPANCY_ME}), got {me!r}",
+                        arg='me')
     return me
 
 def _axis_error(path, name, what, nbins, lo, hi, expected):
     n, a, b = expected
     if nbins != n or not np.isclose(lo, a) or not np.isclose(hi, b):
-        return DataError(f"{path}: {name}: {what} axis has {nbins} bins over {lo:g}..{hi:g}; expected DQM's {n} bins over "
-                         f"{a:g}..{b:g} (DQM/HcalCommon DetectorQuantity)")
+        return DataError(f"{path}: {name}: {what} axis has {nbins} bins over {lo:g}..{hi:g}; "
+                         f"expected DQM's {n} bins over {a:g}..{b:g} (DQM/HcalCommon DetectorQuantity)")
 
 def _check_axes(path, name, xaxis, yaxis):
     "A DataError if (nbins, low, high) of x and y are not DetectorQuantity's ieta and iphi."
@@ -72,7 +75,7 @@ def _check_axes(path, name, xaxis, yaxis):
 
 # %% ../nbs/01c_dqmio.ipynb #e8f9ea3a
 def input_format(path):  # a file given to `convert`
-    "'table' (.csv, .parquet), 'dqmio' (a ROOT file with an Indices tree) or 'hcal-analyzer' (Hcal4DQMAnalyzer directory)."
+    "'table' (.csv, .parquet), 'dqmio' (ROOT file with an Indices tree) or 'hcal-analyzer' (Hcal4DQMAnalyzer folder)."
     path = Path(path)
     if path.suffix.lower() in ('.csv', '.parquet'):
         if not path.is_file(): raise DataError(f"{path}: no such file")
@@ -83,8 +86,8 @@ def input_format(path):  # a file given to `convert`
     except Exception as e: raise DataError(f"{path}: cannot read as a ROOT file ({_one_line(e)})") from None
     if keys.get('Indices') == 'TTree': return 'dqmio'
     if keys.get(ROOT_DIR) == 'TDirectory': return 'hcal-analyzer'
-    raise DataError(f"{path}: neither a DQMIO file (no Indices tree) nor an HcalAnalyzer file (no {ROOT_DIR} directory); "
-                    f"top-level objects: {sorted(keys) or 'none'}")
+    raise DataError(f"{path}: neither a DQMIO file (no Indices tree) nor an HcalAnalyzer file "
+                    f"(no {ROOT_DIR} directory); top-level objects: {sorted(keys) or 'none'}")
 
 # %% ../nbs/01c_dqmio.ipynb #cfc0f922
 def _index_rows(path, f):
@@ -96,13 +99,14 @@ def _index_rows(path, f):
     return {k: v.astype(np.int64) for k, v in tree.arrays(wanted, library='np').items()}
 
 def _locate(path, idx, tree, entries):
-    "(run, lumi) of each entry of one ME type's tree: the Indices entry of that Type whose [FirstIndex, LastIndex] holds it."
+    "(run, lumi) of each entry of a type's tree: the Indices entry of that Type whose [FirstIndex, LastIndex] has it."
     rows = np.flatnonzero(idx['Type'] == DQMIO_TYPES.index(tree))
     rows = rows[np.argsort(idx['FirstIndex'][rows], kind='stable')]
     first, last = idx['FirstIndex'][rows], idx['LastIndex'][rows]
     k = np.searchsorted(first, entries, side='right') - 1
     bad = (k < 0) | (entries > last[np.maximum(k, 0)]) if len(rows) else np.ones(len(entries), bool)
-    if bad.any(): raise DataError(f"{path}: entry {entries[bad][0]} of {tree} is in no Indices range: not a consistent DQMIO file")
+    if bad.any():
+        raise DataError(f"{path}: entry {entries[bad][0]} of {tree} is in no Indices range: not a sound DQMIO file")
     return idx['Run'][rows][k], idx['Lumi'][rows][k]
 
 # %% ../nbs/01c_dqmio.ipynb #835d509b
@@ -112,7 +116,7 @@ class _DQMIOSource:
         self.path, self.names, self.fullname, self.checked = Path(path), names, {}, set()
 
     def scan(self):
-        "[(run, lumi, depth, (tree, entry))] of the wanted MEs, {(run, lumi): events}, {run: run-level (Lumi 0) entries}."
+        "[(run, lumi, depth, (tree, entry))] of the wanted MEs, {(run, lumi): events}, {run: run-level (Lumi 0) MEs}."
         try: return self._scan()
         except HcalError: raise
         except Exception as e: raise DataError(f"{self.path}: cannot read as a DQMIO file ({_one_line(e)})") from None
@@ -131,7 +135,9 @@ class _DQMIOSource:
                 runs, lumis = _locate(self.path, idx, tree, entries)
                 for e, run, lumi in zip(entries.tolist(), runs.tolist(), lumis.tolist()):
                     if lumi == 0: run_level[run] += 1
-                    else: records.append((run, lumi, self.names[full[e]], (tree, e))); self.fullname[(tree, e)] = str(full[e])
+                    else:
+                        records.append((run, lumi, self.names[full[e]], (tree, e)))
+                        self.fullname[(tree, e)] = str(full[e])
             if 'Ints' in present:
                 full = f['Ints']['FullName'].array(library='np').astype(str)
                 entries = np.flatnonzero(full == EVENTS_ME)
@@ -142,7 +148,7 @@ class _DQMIOSource:
         return records, events, run_level
 
     def read(self, keys, gap=16):
-        "{(tree, entry): (86, 74) float64 bins with flow}, reading each run of nearby entries in one go (objects between are skipped)."
+        "{(tree, entry): (86, 74) float64 bins with flow}, reading each run of nearby entries in one go."
         try: return self._read(keys, gap)
         except HcalError: raise
         except Exception as e: raise DataError(f"{self.path}: cannot read its MEs ({_one_line(e)})") from None
@@ -168,14 +174,17 @@ class _DQMIOSource:
                         tail = raw[e - a][-(n_bins * dtype.itemsize + 4):]
                         if len(tail) < 4 or int(np.frombuffer(tail[:4].tobytes(), '>i4')[0]) != n_bins:
                             self._check_binning(f, tree, e)   # says which binning it has
-                            raise DataError(f"{self.path}: {self.fullname[(tree, e)]} (entry {e} of {tree}) does not end with {n_bins} bins")
-                        out[(tree, e)] = np.frombuffer(tail[4:].tobytes(), dtype).reshape(IPHI_AXIS[0] + 2, IETA_AXIS[0] + 2).T.astype(np.float64)
+                            raise DataError(f"{self.path}: {self.fullname[(tree, e)]} (entry {e} of {tree}) "
+                                            f"does not end with {n_bins} bins")
+                        values = np.frombuffer(tail[4:].tobytes(), dtype).reshape(IPHI_AXIS[0] + 2, IETA_AXIS[0] + 2)
+                        out[(tree, e)] = values.T.astype(np.float64)   # (86, 74): x (ieta) first
         return out
 
     def _check_binning(self, f, tree, e):
         "Read one object whole and check its axes are DetectorQuantity's ieta x iphi."
         h = f[tree]['Value'].array(entry_start=e, entry_stop=e + 1, library='np')[0]
-        axes = [(a.member('fNbins'), a.member('fXmin'), a.member('fXmax')) for a in (h.member('fXaxis'), h.member('fYaxis'))]
+        axes = [(a.member('fNbins'), a.member('fXmin'), a.member('fXmax'))
+                for a in (h.member('fXaxis'), h.member('fYaxis'))]
         _check_axes(self.path, f"{self.fullname[(tree, e)]} ({h.classname})", *axes)
         self.checked.add((tree, self.fullname[(tree, e)]))
 
@@ -189,20 +198,23 @@ def _pyarrow_parquet():
 def _table_bins(path, row):
     "(86, 74) float64 bins with flow, x first, from one table row's `histo` (x fastest, as ROOT's global bin number)."
     nx, ny = int(row['Xbins']), int(row['Ybins'])
-    _check_axes(path, row['hname'], (nx, float(row['Xmin']), float(row['Xmax'])), (ny, float(row['Ymin']), float(row['Ymax'])))
+    _check_axes(path, row['hname'], (nx, float(row['Xmin']), float(row['Xmax'])),
+                (ny, float(row['Ymin']), float(row['Ymax'])))
     histo = row['histo']
     histo = np.asarray(json.loads(histo) if isinstance(histo, str) else histo, dtype=np.float64)
     if histo.shape != ((nx + 2) * (ny + 2),):
-        raise DataError(f"{path}: {row['hname']} of run {row['fromrun']} LS {row['fromlumi']}: histo has {histo.size} values, "
-                        f"expected {(nx + 2) * (ny + 2)} ((Xbins + 2) x (Ybins + 2), flow bins included)")
+        raise DataError(f"{path}: {row['hname']} of run {row['fromrun']} LS {row['fromlumi']}: histo has {histo.size} "
+                        f"values, expected {(nx + 2) * (ny + 2)} ((Xbins + 2) x (Ybins + 2), flow bins included)")
     return histo.reshape(ny + 2, nx + 2).T
 
 class _TableSource:
-    "One ML4DQM flat table (CSV or parquet; columns fromrun, fromlumi, hname, histo, Xbins, ...): `scan` and `read` as `_DQMIOSource`."
+    "One ML4DQM flat table (CSV or parquet: fromrun, fromlumi, hname, histo, ...): `scan`, `read` as `_DQMIOSource`."
     def __init__(self, path, names): self.path, self.names, self.others = Path(path), names, set()
     def _check(self, columns):
         missing = [c for c in TABLE_COLUMNS if c not in columns]
-        if missing: raise DataError(f"{self.path}: no column {', '.join(missing)}: not an ML4DQM table (columns: {list(columns)[:12]})")
+        if missing:
+            raise DataError(f"{self.path}: no column {', '.join(missing)}: not an ML4DQM table "
+                            f"(columns: {list(columns)[:12]})")
 
     def _rows(self, columns=None, keys=None):
         "(key, row dict) of every row: key = byte offset (CSV) or row number (parquet; only row groups holding `keys`)."
@@ -250,10 +262,12 @@ class _TableSource:
 def _depths(depth, present, me):
     "The depths to read and whether they are stacked (one channel each), from the request and the depths present."
     if isinstance(depth, str):
-        if depth not in ('sum', 'all'): raise HcalError(f"depth must be 1..{N_DEPTHS}, a list of them, 'all' or 'sum'; got {depth!r}", arg='depth')
+        if depth not in ('sum', 'all'):
+            raise HcalError(f"depth must be 1..{N_DEPTHS}, a list of them, 'all' or 'sum'; got {depth!r}", arg='depth')
         return present, depth == 'all'
     wanted = [depth] if np.isscalar(depth) else list(depth)
-    if not wanted or len(set(wanted)) != len(wanted): raise HcalError(f"depth: empty or repeated list of depths {wanted}", arg='depth')
+    if not wanted or len(set(wanted)) != len(wanted):
+        raise HcalError(f"depth: empty or repeated list of depths {wanted}", arg='depth')
     for d in wanted:
         if isinstance(d, (bool, np.bool_)) or not isinstance(d, (int, np.integer)) or not 1 <= d <= N_DEPTHS:
             raise HcalError(f"depth must be 1..{N_DEPTHS}, a list of them, 'all' or 'sum'; got {d!r}", arg='depth')
@@ -262,7 +276,7 @@ def _depths(depth, present, me):
 
 def _source(path, names):
     kind = input_format(path)
-    if kind == 'hcal-analyzer': raise DataError(f"{path}: an HcalAnalyzer file; give DQMIO files and tables apart from HcalAnalyzer files")
+    if kind == 'hcal-analyzer': raise DataError(f"{path}: an HcalAnalyzer file; convert it with convert_runs")
     return (_TableSource if kind == 'table' else _DQMIOSource)(path, names)
 
 # %% ../nbs/01c_dqmio.ipynb #c7a7e889
@@ -275,12 +289,14 @@ def _scan_all(paths, me):
         records, ev, rl = s.scan()
         if not records and not rl:
             near = sorted(n for n in s.others if n.startswith(me.rsplit('/', 1)[0]))[:6] or sorted(s.others)[:6]
-            raise DataError(f"{path}: no ME {me}/depth1..{N_DEPTHS} (2D MEs like it here: {[str(n) for n in near] or 'none'})")
+            raise DataError(f"{path}: no ME {me}/depth1..{N_DEPTHS} "
+                            f"(2D MEs like it here: {[str(n) for n in near] or 'none'})")
         for run, lumi, d, key in records:
             if d in where[run][lumi]:
                 other = where[run][lumi][d][0]
-                raise DataError(f"{path}: lumisection {lumi} of run {run} ({me}/depth{d}) twice "
-                                f"({'in this file' if other is s else f'also in {other.path}'}); give each lumisection once")
+                where_else = 'in this file' if other is s else f'also in {other.path}'
+                raise DataError(f"{path}: lumisection {lumi} of run {run} ({me}/depth{d}) twice ({where_else}); "
+                                "give each lumisection once")
             where[run][lumi][d] = (s, key)
         events.update(ev)
         for run, n in rl.items(): run_level[run] += n
@@ -307,7 +323,9 @@ def _write_run(run, lumis, depths, stacked, per_event, events, out_dir, tag, chu
                     lost[0] += float(bins[key].sum() - maps.sum())
                     if stacked: block[i, k] += maps
                     else: block[i] += maps
-            if per_event: block /= np.array([events[(run, lumi)] for lumi in part], float).reshape((-1,) + (1,) * (block.ndim - 1))
+            if per_event:
+                n_events = np.array([events[(run, lumi)] for lumi in part], float)
+                block /= n_events.reshape((-1,) + (1,) * (block.ndim - 1))
             yield block
     npy = write_npy(Path(out_dir) / f"Run{run}_Dataset_{tag}.npy", shape, np.float64, blocks())
     return npy, lost[0]
@@ -315,11 +333,11 @@ def _write_run(run, lumis, depths, stacked, per_event, events, out_dir, tag, chu
 # %% ../nbs/01c_dqmio.ipynb #8578f38f
 def convert_dqmio(paths,             # DQMIO files and ML4DQM tables (.csv, .parquet): any runs, in any order
                   out_dir,           # directory for the .npy and .json files (created if missing)
-                  depth='sum',       # a depth 1..7 or 'sum' of all depths: (n_LS, 64, 72); a list or 'all': (n_LS, D, 64, 72)
+                  depth='sum',       # a depth 1..7 or 'sum': (n_LS, 64, 72); a list or 'all': (n_LS, D, 64, 72)
                   per_event=False,   # divide each lumisection's map by its events (`EVENTS_ME`)
                   me=OCCUPANCY_ME,   # folder of the depth1..depth7 MEs, or 'Occupancy' / 'OccupancyCut'
                   chunk=256):        # lumisections read and written at a time (memory vs. speed)
-    "Convert per-lumisection DQMIO files (or ML4DQM tables) into one `Run<run>_Dataset_<tag>.npy` and `.json` per run; yields (npy path, metadata)."
+    "Convert DQMIO files or ML4DQM tables: a `Run<run>_Dataset_<tag>.npy` and `.json` per run; yields (npy, metadata)."
     me, paths = _resolve_me(me), [Path(p) for p in paths]
     if not paths: raise HcalError("no files to convert", arg='paths')
     where, events, run_level = _scan_all(paths, me)
@@ -335,22 +353,28 @@ def convert_dqmio(paths,             # DQMIO files and ML4DQM tables (.csv, .par
         sources = sorted({str(s.path) for ls in lumis.values() for s, _ in ls.values()})
         no_events = [lumi for lumi in order if (run, lumi) not in events]
         if per_event and no_events:
-            raise DataError(f"{sources[0]}: no {EVENTS_ME} for {len(no_events)} lumisection(s) of run {run} (LS {no_events[:5]}): "
-                            "per_event needs HCAL's per-lumisection event count", arg='per_event')
+            raise DataError(f"{sources[0]}: no {EVENTS_ME} for {len(no_events)} lumisection(s) of run {run} "
+                            f"(LS {no_events[:5]}): per_event needs HCAL's per-lumisection event count",
+                            arg='per_event')
         zero = [lumi for lumi in order if events.get((run, lumi)) == 0]
-        if per_event and zero: raise DataError(f"{sources[0]}: {EVENTS_ME} is 0 in LS {zero[:5]} of run {run}: cannot divide by it", arg='per_event')
+        if per_event and zero:
+            raise DataError(f"{sources[0]}: {EVENTS_ME} is 0 in LS {zero[:5]} of run {run}: cannot divide by it",
+                            arg='per_event')
         missing = [[lumi, d] for lumi in order for d in depths if d not in lumis[lumi]]
         npy, lost = _write_run(run, lumis, depths, stacked, per_event, events, out_dir, tag, chunk)
-        warnings = ([f"{len(missing)} (lumisection, depth) maps are not in the files and are zero: {missing[:10]}"] if missing else [])
-        meta = dict(run=run, source=sources, format='DQMIO' if any(p.endswith('.root') for p in sources) else 'ML4DQM table',
-                    me=me, depth=depth if isinstance(depth, str) or stacked else int(depth), depths=depths, per_event=per_event,
+        warnings = [f"{len(missing)} (lumisection, depth) maps not in the files, zero: {missing[:10]}"] * bool(missing)
+        kind = 'DQMIO' if any(p.endswith('.root') for p in sources) else 'ML4DQM table'
+        meta = dict(run=run, source=sources, format=kind,
+                    me=me, depth=depth if isinstance(depth, str) or stacked else int(depth), depths=depths,
+                    per_event=per_event,
                     shape=[len(order)] + ([len(depths)] if stacked else []) + [N_IETA, N_IPHI],
                     axes=['lumisection'] + (['depth'] if stacked else []) + ['ieta index', 'iphi index'],
-                    ieta_of_index=ieta_of_index(np.arange(N_IETA)).tolist(), iphi_of_index=iphi_of_index(np.arange(N_IPHI)).tolist(),
+                    ieta_of_index=ieta_of_index(np.arange(N_IETA)).tolist(),
+                    iphi_of_index=iphi_of_index(np.arange(N_IPHI)).tolist(),
                     lumisections=order, events=[events.get((run, lumi)) for lumi in order], events_me=EVENTS_ME,
                     left_out=dict(hits_outside_hbhe=lost, run_level_entries=run_level.get(run, 0), maps_missing=missing,
-                                  what='HB and HE only (|ieta| <= 29), as HcalMLTask: the HF bins, the flow bins, HO (depthHO), '
-                                       'run-level (Lumi 0) MEs and every other ME are not in the maps'),
+                                  what='HB and HE only (|ieta| <= 29), as HcalMLTask: the HF bins, the flow bins, '
+                                       'HO (depthHO), run-level (Lumi 0) MEs and every other ME are not in the maps'),
                     warnings=warnings)
         write_json(meta, npy.with_suffix('.json'), one_line_values=True)
         yield npy, meta
