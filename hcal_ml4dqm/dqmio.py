@@ -147,13 +147,13 @@ class _DQMIOSource:
                     events = {(r, l): int(v) for r, l, v in zip(runs.tolist(), lumis.tolist(), values.tolist()) if l}
         return records, events, run_level
 
-    def read(self, keys, gap=16):
-        "{(tree, entry): (86, 74) float64 bins with flow}, reading each run of nearby entries in one go."
-        try: return self._read(keys, gap)
+    def read(self, keys):
+        "{(tree, entry): (86, 74) float64 bins with flow}, reading each basket that holds some of them once."
+        try: return self._read(keys)
         except HcalError: raise
         except Exception as e: raise DataError(f"{self.path}: cannot read its MEs ({_one_line(e)})") from None
 
-    def _read(self, keys, gap):
+    def _read(self, keys):
         out, by_tree = {}, defaultdict(list)
         for tree, e in keys: by_tree[tree].append(e)
         raw_bytes = _uproot().interpretation.jagged.AsJagged(_uproot().AsDtype('u1'))
@@ -163,13 +163,14 @@ class _DQMIOSource:
                 entries, branch, dtype = sorted(entries), f[tree]['Value'], np.dtype(TH2_DTYPES[tree])
                 for e in entries:   # the binning of each ME, checked on its first object in this file
                     if (tree, self.fullname[(tree, e)]) not in self.checked: self._check_binning(f, tree, e)
-                starts = [entries[0]] + [b for a, b in zip(entries, entries[1:]) if b - a > gap]
-                stops = [a for a, b in zip(entries, entries[1:]) if b - a > gap] + [entries[-1]]
-                wanted = set(entries)
-                for a, b in zip(starts, stops):
-                    raw = branch.array(entry_start=a, entry_stop=b + 1, interpretation=raw_bytes, library='np')
-                    for e in range(a, b + 1):
-                        if e not in wanted: continue
+                # one read per basket holding wanted entries: ROOT's baskets grow to hundreds of objects, and a
+                # basket is decompressed whole at each read that touches it
+                offsets = np.asarray(branch.entry_offsets)
+                basket = np.searchsorted(offsets, entries, side='right') - 1
+                for k in np.unique(basket).tolist():
+                    a, b = int(offsets[k]), int(offsets[k + 1])
+                    raw = branch.array(entry_start=a, entry_stop=b, interpretation=raw_bytes, library='np')
+                    for e in np.asarray(entries)[basket == k].tolist():
                         # the streamed TH2 ends with its bin array (TArrayF, ...): int32 fN, then fN values, big-endian
                         tail = raw[e - a][-(n_bins * dtype.itemsize + 4):]
                         if len(tail) < 4 or int(np.frombuffer(tail[:4].tobytes(), '>i4')[0]) != n_bins:
