@@ -148,13 +148,13 @@ class _DQMIOSource:
         return records, events, run_level
 
     def read(self, keys):
-        "{(tree, entry): (86, 74) float64 bins with flow}, reading each basket that holds some of them once."
-        try: return self._read(keys)
+        "Yield ((tree, entry), (86, 74) float64 bins with flow) of each key, reading each basket that holds some once."
+        try: yield from self._read(keys)
         except HcalError: raise
         except Exception as e: raise DataError(f"{self.path}: cannot read its MEs ({_one_line(e)})") from None
 
     def _read(self, keys):
-        out, by_tree = {}, defaultdict(list)
+        by_tree = defaultdict(list)
         for tree, e in keys: by_tree[tree].append(e)
         raw_bytes = _uproot().interpretation.jagged.AsJagged(_uproot().AsDtype('u1'))
         n_bins = (IETA_AXIS[0] + 2) * (IPHI_AXIS[0] + 2)
@@ -178,8 +178,7 @@ class _DQMIOSource:
                             raise DataError(f"{self.path}: {self.fullname[(tree, e)]} (entry {e} of {tree}) "
                                             f"does not end with {n_bins} bins")
                         values = np.frombuffer(tail[4:].tobytes(), dtype).reshape(IPHI_AXIS[0] + 2, IETA_AXIS[0] + 2)
-                        out[(tree, e)] = values.T.astype(np.float64)   # (86, 74): x (ieta) first
-        return out
+                        yield (tree, e), values.T.astype(np.float64)   # (86, 74): x (ieta) first
 
     def _check_binning(self, f, tree, e):
         "Read one object whole and check its axes are DetectorQuantity's ieta x iphi."
@@ -248,16 +247,17 @@ class _TableSource:
         return records, {}, run_level
 
     def read(self, keys):
+        "Yield (key, (86, 74) float64 bins with flow) of each key."
         keys = set(keys)
         if self.path.suffix.lower() == '.csv':
-            out = {}
             with open(self.path, 'rb') as f:
                 header = next(csv.reader([f.readline().decode()]))
                 for key in sorted(keys):
                     f.seek(key)
-                    out[key] = _table_bins(self.path, dict(zip(header, next(csv.reader([f.readline().decode()])))))
-            return out
-        return {key: _table_bins(self.path, row) for key, row in self._rows(list(TABLE_COLUMNS), keys) if key in keys}
+                    yield key, _table_bins(self.path, dict(zip(header, next(csv.reader([f.readline().decode()])))))
+        else:
+            for key, row in self._rows(list(TABLE_COLUMNS), keys):
+                if key in keys: yield key, _table_bins(self.path, row)
 
 # %% ../nbs/01c_dqmio.ipynb #bd68c833
 def _depths(depth, present, me):
@@ -318,10 +318,10 @@ def _write_run(run, lumis, depths, stacked, per_event, events, out_dir, tag, chu
                 for k, d in enumerate(depths):
                     if d in lumis[lumi]: s, key = lumis[lumi][d]; need[s].append((i, k, key))
             for s, items in need.items():
-                bins = s.read([key for _, _, key in items])
-                for i, k, key in items:
-                    maps = remap_dqm(bins[key])
-                    lost[0] += float(bins[key].sum() - maps.sum())
+                place = {key: (i, k) for i, k, key in items}
+                for key, bins in s.read(list(place)):   # one ME at a time: memory is the block, not the chunk's MEs
+                    (i, k), maps = place[key], remap_dqm(bins)
+                    lost[0] += float(bins.sum() - maps.sum())
                     if stacked: block[i, k] += maps
                     else: block[i] += maps
             if per_event:
