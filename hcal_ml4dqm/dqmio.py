@@ -11,13 +11,14 @@ __all__ = ['DQMIO_TYPES', 'TH2_TYPES', 'TH2_DTYPES', 'OCCUPANCY_ME', 'ME_NAMES',
 # %% ../nbs/01c_dqmio.ipynb #7a3d3918
 import csv
 import json
+import mmap
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
 from .core import (N_IETA, N_IPHI, DataError, HcalError, ieta_of_index, index_of_ieta, iphi_of_index,
-                              write_json, write_npy)
+                              atomic_write, write_json)
 from .root import N_DEPTHS, ROOT_DIR, _one_line, _open_root, _uproot
 
 # %% ../nbs/01c_dqmio.ipynb #947cdc9f
@@ -304,32 +305,37 @@ def _scan_all(paths, me):
     return where, events, run_level
 
 # %% ../nbs/01c_dqmio.ipynb #b4857e09
-def _write_run(run, lumis, depths, stacked, per_event, events, out_dir, tag, chunk):
-    """Write one run's maps block by block: `lumis` {lumi: {depth: (source, key)}}; returns the npy path and the hits
-    outside HB/HE (HF and flow bins) that the maps do not hold."""
+def _write_run(run, lumis, depths, stacked, per_event, events, npy, chunk):
+    """Write one run's maps (`lumis` {lumi: {depth: (source, key)}}, lumisections in increasing order) into `npy`;
+    returns the hits outside HB/HE (HF and flow bins) that the maps do not hold. The MEs are read in the order they
+    are stored (each basket once, however the lumisections are spread) and added into a memory map of the output,
+    whose pages are written out and released every `chunk` MEs: memory is bounded by a chunk, not by the run."""
     order = sorted(lumis)
+    row = {lumi: i for i, lumi in enumerate(order)}
     shape = (len(order),) + ((len(depths),) if stacked else ()) + (N_IETA, N_IPHI)
-    lost = [0.0]
-    def blocks():
-        for start in range(0, len(order), chunk):
-            part = order[start:start + chunk]
-            block, need = np.zeros((len(part),) + shape[1:]), defaultdict(list)   # (c, [D,] 64, 72)
-            for i, lumi in enumerate(part):
-                for k, d in enumerate(depths):
-                    if d in lumis[lumi]: s, key = lumis[lumi][d]; need[s].append((i, k, key))
-            for s, items in need.items():
-                place = {key: (i, k) for i, k, key in items}
-                for key, bins in s.read(list(place)):   # one ME at a time: memory is the block, not the chunk's MEs
-                    (i, k), maps = place[key], remap_dqm(bins)
-                    lost[0] += float(bins.sum() - maps.sum())
-                    if stacked: block[i, k] += maps
-                    else: block[i] += maps
-            if per_event:
-                n_events = np.array([events[(run, lumi)] for lumi in part], float)
-                block /= n_events.reshape((-1,) + (1,) * (block.ndim - 1))
-            yield block
-    npy = write_npy(Path(out_dir) / f"Run{run}_Dataset_{tag}.npy", shape, np.float64, blocks())
-    return npy, lost[0]
+    jobs, lost = defaultdict(dict), [0.0]
+    for lumi in order:
+        for k, d in enumerate(depths):
+            if d in lumis[lumi]: s, key = lumis[lumi][d]; jobs[s][key] = (row[lumi], k)
+    def release(out): out.flush(); out._mmap.madvise(mmap.MADV_DONTNEED)
+    def write(tmp):
+        out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.float64, shape=shape)   # zeros
+        for s, place in jobs.items():
+            for n, (key, bins) in enumerate(s.read(list(place)), 1):
+                (i, k), maps = place[key], remap_dqm(bins)
+                lost[0] += float(bins.sum() - maps.sum())
+                if stacked: out[i, k] += maps
+                else: out[i] += maps
+                if n % chunk == 0: release(out)
+        if per_event:
+            n_events = np.array([events[(run, lumi)] for lumi in order], float).reshape((-1,) + (1,) * (len(shape) - 1))
+            for start in range(0, len(order), chunk):
+                out[start:start + chunk] /= n_events[start:start + chunk]
+                release(out)
+        release(out)
+        del out
+    atomic_write(npy, write)
+    return lost[0]
 
 # %% ../nbs/01c_dqmio.ipynb #8578f38f
 def convert_dqmio(paths,             # DQMIO files and ML4DQM tables (.csv, .parquet): any runs, in any order
@@ -337,7 +343,7 @@ def convert_dqmio(paths,             # DQMIO files and ML4DQM tables (.csv, .par
                   depth='sum',       # a depth 1..7 or 'sum': (n_LS, 64, 72); a list or 'all': (n_LS, D, 64, 72)
                   per_event=False,   # divide each lumisection's map by its events (`EVENTS_ME`)
                   me=OCCUPANCY_ME,   # folder of the depth1..depth7 MEs, or 'Occupancy' / 'OccupancyCut'
-                  chunk=256):        # lumisections read and written at a time (memory vs. speed)
+                  chunk=256):        # MEs added into the output between two releases of its pages (memory vs. speed)
     "Convert DQMIO files or ML4DQM tables: a `Run<run>_Dataset_<tag>.npy` and `.json` per run; yields (npy, metadata)."
     me, paths = _resolve_me(me), [Path(p) for p in paths]
     if not paths: raise HcalError("no files to convert", arg='paths')
@@ -362,7 +368,8 @@ def convert_dqmio(paths,             # DQMIO files and ML4DQM tables (.csv, .par
             raise DataError(f"{sources[0]}: {EVENTS_ME} is 0 in LS {zero[:5]} of run {run}: cannot divide by it",
                             arg='per_event')
         missing = [[lumi, d] for lumi in order for d in depths if d not in lumis[lumi]]
-        npy, lost = _write_run(run, lumis, depths, stacked, per_event, events, out_dir, tag, chunk)
+        npy = Path(out_dir) / f"Run{run}_Dataset_{tag}.npy"
+        lost = _write_run(run, lumis, depths, stacked, per_event, events, npy, chunk)
         warnings = [f"{len(missing)} (lumisection, depth) maps not in the files, zero: {missing[:10]}"] * bool(missing)
         kind = 'DQMIO' if any(p.endswith('.root') for p in sources) else 'ML4DQM table'
         meta = dict(run=run, source=sources, format=kind,
