@@ -7,8 +7,8 @@ Writes one DQMIO file (DQMRootOutputModule's layout, with the fixtures' writer `
 of one run: per lumisection the 7 `Hcal/DigiTask/Occupancy/depth/depth<d>` TH2Fs with a hit count in every HB/HE
 channel, the 7 `OccupancyCut` ones, `depthHO`, 8 other TH2Fs of the same size, a TH1F and the events counter. Then it
 converts it in fresh processes (`convert_dqmio`, one core) and prints lumisections (x 7 depths) per CPU second (target >= 100)
-and the peak resident memory above the peak after imports, beside the size of one chunk of 256 lumisections of the
-output as float64 and that of the whole run: memory stays bounded by a chunk, not by the run.
+and the peak resident memory above the peak after imports, beside the output pages one chunk (256 maps of 64 x 72,
+float64) touches and the size of the whole run: memory stays bounded by a chunk, not by the run.
 """
 import importlib.util, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -25,11 +25,11 @@ t0 = time.process_time(); w0 = time.perf_counter()
 (npy, meta), = convert_dqmio([path], out, depth=depth if depth in ('sum', 'all') else int(depth))
 cpu, wall = time.process_time() - t0, time.perf_counter() - w0
 n = len(meta['lumisections'])
-chunk = min(256, n) * int(np.prod(meta['shape'][1:])) * 8 / 2**20   # one output block of 256 lumisections, MiB
+chunk = 256 * 64 * 72 * 8 / 2**20   # the output pages one chunk (256 maps of 64 x 72) touches, MiB
 run = n * int(np.prod(meta['shape'][1:])) * 8 / 2**20
 print(f"depth {depth:>3}: {n} lumisections, maps {tuple(meta['shape'])}, {wall:5.1f} s wall, {cpu:5.1f} s CPU: "
       f"{n / cpu:5.0f} lumisections/s = {n * len(meta['depths']) / cpu:5.0f} depth maps/s; peak RSS +{hwm() - base:5.1f} MiB "
-      f"(one chunk of 256 LS: {chunk:.1f} MiB, the whole run: {run:.1f} MiB)")
+      f"(one chunk of 256 maps: {chunk:.1f} MiB, the whole run: {run:.1f} MiB)")
 """
 
 def main():
