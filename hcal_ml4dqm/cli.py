@@ -217,6 +217,7 @@ def evaluate(args):
     _study(args, ('evaluate',))
 
 # %% ../nbs/99_cli.ipynb #a5bd2c82
+from .dqmio import OCCUPANCY_ME, convert_dqmio, input_format
 from .root import N_DEPTHS, convert_runs
 
 # %% ../nbs/99_cli.ipynb #47eb6e91
@@ -229,20 +230,35 @@ def _depth_arg(text):
         raise argparse.ArgumentTypeError(f"expected a depth 1..{N_DEPTHS}, a list such as 1,2,3, 'all' or 'sum', got {text!r}")
     return depths if ',' in text else depths[0]
 
-@subcommand('convert', 'convert HcalAnalyzer ROOT files into Run<run>_Dataset_<tag>.npy maps and .json metadata',
-            arg('root_files', nargs='+', type=Path, metavar='RUN.root', help='HcalAnalyzer ROOT files, one run each'),
+@subcommand('convert', 'convert HcalAnalyzer ROOT files, DQMIO files or ML4DQM tables into Run<run>_Dataset_<tag>.npy maps and .json metadata',
+            arg('root_files', nargs='+', type=Path, metavar='FILE',
+                help='HcalAnalyzer ROOT files (one run each), per-lumisection DQMIO files or ML4DQM tables (.csv, .parquet: any runs, any order)'),
             arg('--out', required=True, type=Path, help='directory to write into (created if missing)'),
             arg('--depth', type=_depth_arg, default='sum',
                 help="'sum' of all depths in the file (default), one depth 1..7: (n, 64, 72) maps; 'all' depths or a list such as 1,2,3: (n, D, 64, 72)"),
-            arg('--per-event', action='store_true', help='divide each lumisection\'s map by its number of events'))
+            arg('--per-event', action='store_true', help='divide each lumisection\'s map by its number of events'),
+            arg('--me', default=None,
+                help=f"DQMIO and tables: folder of the depth1..depth7 MEs (default {OCCUPANCY_ME}; 'OccupancyCut' for the cut one)"))
 def convert(args):
-    "Convert each HcalAnalyzer ROOT file into float64 maps, (n_LS, 64, 72) or (n_LS, D, 64, 72) for several depths, `Run<run>_Dataset_<tag>.npy`, with a `.json` of metadata."
-    for npy, r in convert_runs(args.root_files, args.out, args.depth, args.per_event):
+    "Convert each HcalAnalyzer ROOT file, and the DQMIO files and ML4DQM tables together, into float64 maps, (n_LS, 64, 72) or (n_LS, D, 64, 72) for several depths, `Run<run>_Dataset_<tag>.npy`, with a `.json` of metadata."
+    kinds = [input_format(p) for p in args.root_files]   # checks every file before writing anything
+    analyzer = [p for p, k in zip(args.root_files, kinds) if k == 'hcal-analyzer']
+    dqm = [p for p, k in zip(args.root_files, kinds) if k != 'hcal-analyzer']
+    if analyzer and args.me is not None: raise HcalError(f"me: only for DQMIO files and tables, not for {analyzer[0]}", arg='me')
+    def note(run, npy):
+        others = sorted(p.name for p in args.out.glob(f"Run{run}_Dataset*.npy") if p != npy)
+        if others: print(f"  note: {args.out} also holds {', '.join(others)}; commands reading a directory need one file per run", file=sys.stderr)
+    for npy, r in convert_runs(analyzer, args.out, args.depth, args.per_event):
         print(f"wrote {npy}: run {r.run}, {len(r.lumisections)} lumisections (LS {r.lumisections[0]}..{r.lumisections[-1]}), "
               f"{int(r.events.sum())} events, depths {r.depths}{', per event' if r.per_event else ''}")
         for w in r.warnings: print(f"  warning: {w}", file=sys.stderr)
-        others = sorted(p.name for p in args.out.glob(f"Run{r.run}_Dataset*.npy") if p != npy)
-        if others: print(f"  note: {args.out} also holds {', '.join(others)}; commands reading a directory need one file per run", file=sys.stderr)
+        note(r.run, npy)
+    for npy, m in (convert_dqmio(dqm, args.out, args.depth, args.per_event, args.me or OCCUPANCY_ME) if dqm else ()):
+        ls = m['lumisections']
+        print(f"wrote {npy}: run {m['run']}, {len(ls)} lumisections (LS {ls[0]}..{ls[-1]}) from {len(m['source'])} file(s), "
+              f"{m['me']} depths {m['depths']}{', per event' if m['per_event'] else ''}")
+        for w in m['warnings']: print(f"  warning: {w}", file=sys.stderr)
+        note(m['run'], npy)
 
 # %% ../nbs/99_cli.ipynb #a77e0c02
 def _patch(text):
