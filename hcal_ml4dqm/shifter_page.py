@@ -327,7 +327,7 @@ def _browse(path, steps, screenshot, timeout_s):
             page.on('console', lambda m: errors.append(m.text) if m.type == 'error' else None)
             page.on('pageerror', lambda e: errors.append(str(e)))
             page.goto(Path(path).resolve().as_uri())
-            page.wait_for_selector('body[data-ready]', timeout=timeout_s * 1000)
+            page.wait_for_selector('body[data-ready]', state='attached', timeout=timeout_s * 1000)
             draw_ms = float(page.get_attribute('body', 'data-ready'))
             result = steps(page) if steps else None
             if screenshot is not None: page.screenshot(path=str(screenshot))
