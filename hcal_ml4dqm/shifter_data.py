@@ -205,7 +205,7 @@ def run_page_data(run,                # run number
                   table,              # `read_scores(...)[run]`
                   channel_scores,     # (n, 64, 72) its |z|, array or memory map
                   threshold,          # flag threshold on |z|
-                  masked,             # (64, 72) bool
+                  masked=None,        # (64, 72) bool: channels never flagged
                   maps=None,          # (n, 64, 72) its input maps, or None
                   detector=None,      # the monitor's detector, for the expected maps, or None
                   flags=None,         # flags.json's entry for the run, or None
@@ -215,6 +215,7 @@ def run_page_data(run,                # run number
     if len(channel_scores) != n or tuple(channel_scores.shape[1:]) != (N_IETA, N_IPHI):
         raise DataError(f"Run {run}: channel scores of shape {tuple(channel_scores.shape)}, but scores.csv has {n} "
                         "lumisections")
+    masked = np.zeros((N_IETA, N_IPHI), bool) if masked is None else masked
     summary = channel_summary(channel_scores, threshold, masked)
     count, persistent = summary['count'], None
     if flags is not None:
