@@ -376,17 +376,19 @@ def monitor_train(args):
                       args.n_lumisections, args.seed, Nuisance() if args.nuisances else None, log=print)
     print(f"wrote {s['checkpoint']} ({s['detector']}, threshold {s['threshold']:.3f}) in {s['seconds']:.0f} s")
 
-@subcommand('monitor score', 'score every lumisection and channel of new runs; write scores.csv, the channel scores and report.md',
+@subcommand('monitor score', 'score every lumisection and channel of new runs; write scores.csv, the channel scores, report.md and report.html',
             arg('--checkpoint', required=True, type=Path, help='monitor.pt from `monitor train`'),
             arg('--data-dir', required=True, type=Path, help='directory of Run<run>_Dataset*.npy files to score'),
-            arg('--out', required=True, type=Path, help='directory for scores.csv, Run<run>_channel_scores.npy, report.md and figures/'),
+            arg('--out', required=True, type=Path, help='directory for scores.csv, Run<run>_channel_scores.npy, report.md, figures/ and report.html'),
             _THREADS)
 def monitor_score(args):
-    "Flag the lumisections of every run in --data-dir at the checkpoint's threshold and say which channel; write --out/scores.csv, Run<run>_channel_scores.npy and report.md."
+    "Flag the lumisections of every run in --data-dir at the checkpoint's threshold and say which channel; write --out/scores.csv, Run<run>_channel_scores.npy, report.md and report.html (the shifter's page)."
     from hcal_ml4dqm.monitor import score_runs
     _threads(args.threads)
     s = score_runs(args.checkpoint, args.data_dir, args.out, log=print)
     print(f"wrote {args.out / 'scores.csv'}, {len(s['runs'])} channel-score file(s) and {args.out / 'report.md'} in {s['seconds']:.0f} s")
+    from hcal_ml4dqm.shifter_page import write_shifter_page
+    print(f"wrote {write_shifter_page(args.out, args.checkpoint, args.data_dir)}: the shifter's page, one self-contained file")
 
 # %% ../nbs/99_cli.ipynb #b446ff66
 if __name__ == '__main__' and '__file__' in globals():   # run as `python -m hcal_ml4dqm.cli` (torchrun), not when this notebook runs
