@@ -78,10 +78,12 @@ class Attention(nn.Module):
         self.proj = nn.Linear(dim, dim)
         self.proj_drop = Dropout(proj_drop)
 
-    def forward(self, x, return_weights=False, cls_only=False):  # (B, T, D); `cls_only`: only token 0's output, (B, 1, D)
+    def forward(self, x, return_weights=False, cls_only=False, queries=None):  # (B, T, D)
+        "`queries`: the outputs of these tokens only (a 1-D index tensor), (B, len(queries), D); `cls_only`: of token 0."
         B, T, D = x.shape
         q, k, v = self.qkv(x).view(B, T, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)  # each (B, h, T, d)
-        if cls_only: q, T = q[:, :, :1], 1  # the CLS query alone, against all keys and values
+        if cls_only: queries = slice(0, 1)
+        if queries is not None: q = q[:, :, queries]; T = q.shape[2]   # those queries alone, against all keys and values
         p = self.attn_drop if self.training else 0.
         if return_weights:
             weights = (q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)).softmax(-1)  # (B, h, T, T)
@@ -111,10 +113,11 @@ class Block(nn.Module):
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
         self.mlp = Mlp(dim, int(dim * mlp_ratio), drop)
 
-    def forward(self, x, return_weights=False, cls_only=False):  # (B, T, D); `cls_only`: only token 0's output, (B, 1, D)
-        if return_weights: a, weights = self.attn(self.norm1(x), return_weights=True, cls_only=cls_only)
-        else: a = self.attn(self.norm1(x), cls_only=cls_only)
-        x = (x[:, :1] if cls_only else x) + a
+    def forward(self, x, return_weights=False, cls_only=False, queries=None):  # (B, T, D); `queries`, `cls_only`: see `Attention`
+        if cls_only: queries = slice(0, 1)
+        if return_weights: a, weights = self.attn(self.norm1(x), return_weights=True, queries=queries)
+        else: a = self.attn(self.norm1(x), queries=queries)
+        x = (x if queries is None else x[:, queries]) + a
         x = x + self.mlp(self.norm2(x))
         return (x, weights) if return_weights else x
 
