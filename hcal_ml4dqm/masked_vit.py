@@ -80,6 +80,7 @@ class MaskedPatchDetector(nn.Module):
         self.clip, self.patch_size = float(clip), ps
         kept, group, slot = token_layout(cells, ps, n_groups)
         layout = dict(cells=np.array(cells), token_idx=kept, cell_slot=slot, group_onehot=group[None] == np.arange(n_groups)[:, None])
+        layout.update({f'hidden{g}': np.flatnonzero(group == g) for g in range(n_groups)})   # the patches that pass g hides
         groups = row_groups(np.array(cells) // N_IPHI)
         layout.update({f'row_group{k}': g for k, g in enumerate(groups)})
         for name, a in layout.items(): self.register_buffer(name, torch.as_tensor(a), persistent=False)   # rebuilt from the config
@@ -117,11 +118,17 @@ class MaskedPatchDetector(nn.Module):
         return bb.head(bb.norm(h[:, 1:]))                                         # (N, T, P)
 
     def predict(self, s):  # (B, C) standardised channels
-        "Each channel predicted from a context in which its patch is hidden: all mask groups in one batch, stitched. (B, C)."
-        B, (G, T) = s.shape[0], self.group_onehot.shape
-        hide = self.group_onehot[:, None, :].expand(G, B, T).reshape(G * B, T)   # copy g hides group g
-        pred = self.predict_masked(self.tokens(s).repeat(G, 1, 1), hide).view(G, B, T, -1)
-        pred = (pred * self.group_onehot[:, None, :, None]).sum(0)                # each patch from the pass that hid it
+        "Each channel predicted from a context in which its patch is hidden: one pass per mask group, stitched. (B, C)."
+        bb, tokens, B = self.backbone, self.tokens(s), s.shape[0]                 # (B, T, P); not len(s): see `vit.PatchEmbed`
+        tok = bb.patch_embed.proj(tokens)                                         # (B, T, D): embedded once for every pass
+        pos, cls = bb.pos_embed[:, 1:][:, self.token_idx], (bb.cls_token + bb.pos_embed[:, :1]).expand(B, -1, -1)
+        pred = torch.zeros_like(tokens)
+        for g, hide in enumerate(self.group_onehot):                              # (T,) True = hidden in pass g
+            hidden = getattr(self, f'hidden{g}')
+            h = torch.cat([cls, torch.where(hide[:, None], self.mask_token, tok) + pos], 1)   # (B, 1 + T, D)
+            for block in bb.blocks[:-1]: h = block(h)
+            h = bb.blocks[-1](h, queries=hidden + 1)                              # the hidden patches' outputs only
+            pred = pred.index_copy(1, hidden, bb.head(bb.norm(h)))                # (B, T, P), filled group by group
         return pred.reshape(B, -1)[:, self.cell_slot]
 
     def expected_log(self, maps):  # (B, 64, 72) occupancy

@@ -13,7 +13,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .core import N_IETA, N_IPHI, HcalError
-from .vit import ViT, eval_mode
+from .vit import Dropout, ViT, eval_mode
 
 # %% ../nbs/03_moe.ipynb #522026d5
 def load_balance_loss(probs:torch.Tensor):  # (..., E) router probabilities
@@ -52,7 +52,7 @@ class MoE(nn.Module):
         self.w2 = nn.Parameter(torch.empty(num_experts, hidden, dim))
         self.b2 = nn.Parameter(torch.zeros(num_experts, dim))
         for w in (self.router.weight, self.w1, self.w2): nn.init.trunc_normal_(w, std=.02)
-        self.drop = nn.Dropout(drop)
+        self.drop = Dropout(drop)
         self.logits = self.probs = None  # router output of the last forward pass, (N, E) float32
 
     def forward(self, x):  # (B, T, D)
