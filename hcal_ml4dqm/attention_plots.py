@@ -1,4 +1,4 @@
-"""The attention chapter's figures: attention maps, per-run means beside the occupancy difference, routing, faithfulness.
+"""The attention chapter's figures: attention maps, run means beside the occupancy difference, routing, faithfulness.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/attention_plots.html.md"""
 
