@@ -1,4 +1,4 @@
-"""`report.md` as sections (title, Markdown text, figures) that arrange what was computed and drawn; it computes nothing.
+"""`report.md` as sections (title, Markdown, figures) arranging what was computed and drawn; it computes nothing.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/report.html.md"""
 
