@@ -1,4 +1,4 @@
-"""What the ViT and the MoE-ViT look at, and how the MoE's experts split the work: attention maps on the true patch grid, attention rollout, per-run averages beside the occupancy difference, expert routing, and a faithfulness check.
+"""What the ViT and MoE-ViT look at, how the MoE's experts split the work: attention, rollout, routing, faithfulness.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/attention.html.md"""
 
@@ -20,7 +20,8 @@ from .core import N_IETA, N_IPHI, pool
 
 # %% ../nbs/06_attention.ipynb #a4453384
 def patch_size_of(model):  # a ViT or MoE-ViT (with `grid`, and `config['patch_size']` if it has one)
-    "The model's patch size (iEta rows, iPhi columns) per token: its config's, or the map shape divided by `model.grid`."
+    ("The model's patch size (iEta rows, iPhi columns) per token: its config's, "
+     "or the map shape divided by `model.grid`.")
     cfg = getattr(model, 'config', None)
     ps = cfg.get('patch_size') if isinstance(cfg, dict) else getattr(cfg, 'patch_size', None)
     if ps is None: ps = (N_IETA // model.grid[0], N_IPHI // model.grid[1])
@@ -34,7 +35,8 @@ def display_name(model):  # a ViT or MoE-ViT
 
 # %% ../nbs/06_attention.ipynb #0ed388a9
 def _batched(fn, x, batch_size=256):
-    "Apply `fn` to `x` batch by batch without gradients; concatenate its numpy results (or tuples of them) along the first axis."
+    ("Apply `fn` to `x` batch by batch without gradients; "
+     "concatenate its numpy results (or tuples of them) along the first axis.")
     with torch.no_grad(): outs = [fn(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
     if isinstance(outs[0], tuple): return tuple(np.concatenate(o) for o in zip(*outs))
     return np.concatenate(outs)
@@ -54,7 +56,8 @@ def cls_attention(model,            # a ViT or MoE-ViT (with `attention_maps` an
 
 # %% ../nbs/06_attention.ipynb #6f528951
 def attention_rollout(attentions):  # list over blocks of (B, heads, 1+T, 1+T) attention (tensors or arrays)
-    "Attention rollout (Abnar & Zuidema 2020): heads averaged, identity added, rows renormalised, multiplied through the blocks: (B, 1+T, 1+T)."
+    ("Attention rollout (Abnar & Zuidema 2020): heads averaged, identity added, rows renormalised, "
+     "multiplied through the blocks: (B, 1+T, 1+T).")
     rollout = None
     for a in attentions:
         a = a.detach().float().cpu().numpy() if torch.is_tensor(a) else np.asarray(a, dtype=float)
@@ -70,13 +73,15 @@ def rollout_map(model,            # a ViT or MoE-ViT
     "The CLS row of the attention rollout through all blocks, on the token grid: (B, gh, gw)."
     model.eval()
     gh, gw = model.grid
-    return _batched(lambda xb: attention_rollout(model.attention_maps(xb))[:, 0, 1:].reshape(len(xb), gh, gw), x, batch_size)
+    return _batched(lambda xb: attention_rollout(model.attention_maps(xb))[:, 0, 1:].reshape(len(xb), gh, gw),
+                    x, batch_size)
 
 # %% ../nbs/06_attention.ipynb #e2382f52
 def expert_routing(model,            # an MoE-ViT (with `routing` and `grid`)
                    x,                # (B, 1, 64, 72) input maps
                    batch_size=256):  # maps per forward pass
-    "Per layer, the top-1 expert of every patch (L, B, gh, gw) and of the CLS token (L, B), and the routing probabilities (L, B, 1+T, E)."
+    ("Per layer, the top-1 expert of every patch (L, B, gh, gw) and of the CLS token (L, B), "
+     "and the routing probabilities (L, B, 1+T, E).")
     model.eval()
     gh, gw = model.grid
     def one(xb):
@@ -101,12 +106,14 @@ def attention_vs_occupancy(attention,       # (gh, gw) mean attention to each pa
                            occupancy_diff,  # (64, 72) difference of the runs' mean occupancy (or log-occupancy)
                            active,          # (64, 72) bool: cells that are ever non-zero
                            patch_size):     # (rows, columns) per patch
-    "How a mean attention map relates to the detector: share on active patches (and for uniform attention), correlation with |occupancy difference| per patch."
+    ("How a mean attention map relates to the detector: share on active patches (and for uniform attention), "
+     "correlation with |occupancy difference| per patch.")
     att = np.asarray(attention, dtype=float)
     att = att / att.sum()
     active_patch = pool(active, patch_size) > 0
     diff = pool(np.abs(occupancy_diff), patch_size)
-    corr = float(np.corrcoef(att.ravel(), diff.ravel())[0, 1]) if att.size > 2 and att.std() > 0 and diff.std() > 0 else float('nan')
+    corr = (float(np.corrcoef(att.ravel(), diff.ravel())[0, 1]) if att.size > 2 and att.std() > 0 and diff.std() > 0
+            else float('nan'))
     return dict(active_share=float(att[active_patch].sum()), active_share_uniform=float(active_patch.mean()),
                 corr_abs_diff=corr, n_patches=int(att.size))
 
@@ -115,7 +122,9 @@ def routing_summary(expert,      # (L, N, gh, gw) top-1 expert of every patch, f
                     cls_expert,  # (L, N) top-1 expert of the CLS token
                     probs,       # (L, N, 1+T, E) routing probabilities
                     y):          # (N,) class labels
-    "Per layer: expert shares and routing entropy per class, per patch the share of first choices and the mean routing weight of each expert per class, position purity and run shift."
+    ("Per layer: expert shares and routing entropy per class, "
+     "per patch the share of first choices and the mean routing weight of each expert per class, "
+     "position purity and run shift.")
     y = np.asarray(y)
     n_layers, n_experts, n_classes = expert.shape[0], probs.shape[-1], int(y.max()) + 1
     tokens = np.concatenate([cls_expert[..., None], expert.reshape(n_layers, len(y), -1)], axis=-1)   # (L, N, 1+T)
@@ -123,7 +132,8 @@ def routing_summary(expert,      # (L, N, gh, gw) top-1 expert of every patch, f
     h = -(probs * np.log(np.clip(probs, 1e-12, None))).sum(-1) / math.log(n_experts)                 # (L, N, 1+T)
     share = np.stack([[np.bincount(tokens[l, y == c].ravel(), minlength=n_experts) / tokens[l, y == c].size
                        for l in range(n_layers)] for c in range(n_classes)])                         # (C, L, E)
-    patch_prob = np.stack([onehot[:, y == c].mean(1) for c in range(n_classes)]).transpose(0, 1, 4, 2, 3)  # (C, L, E, gh, gw)
+    # (C, L, E, gh, gw)
+    patch_prob = np.stack([onehot[:, y == c].mean(1) for c in range(n_classes)]).transpose(0, 1, 4, 2, 3)
     weights = probs[:, :, 1:].reshape(expert.shape + (n_experts,))                                   # (L, N, gh, gw, E)
     patch_weight = np.stack([weights[:, y == c].mean(1) for c in range(n_classes)]).transpose(0, 1, 4, 2, 3)
     overall = onehot.mean(1)                                                                         # (L, gh, gw, E)
@@ -137,11 +147,12 @@ def routing_summary(expert,      # (L, N, gh, gw) top-1 expert of every patch, f
 UNDECIDED_ENTROPY, COLLAPSE_SHARE, PURE_PLACE, RUN_SHIFT = 0.9, 0.95, 0.9, 0.25   # thresholds of `expert_verdict`
 
 _OVERALL = {
-    'undecided': f"The experts did not specialise: in every layer the router weighs them almost equally (normalised routing "
-                 f"entropy >= {UNDECIDED_ENTROPY}), so each token gets a near-even mix of the experts.",
+    'undecided': f"The experts did not specialise: in every layer the router weighs them almost equally "
+                 f"(normalised routing entropy >= {UNDECIDED_ENTROPY}), "
+                 "so each token gets a near-even mix of the experts.",
     'collapsed': f"The experts collapsed: in every layer one expert takes >= {COLLAPSE_SHARE:.0%} of the tokens.",
-    'specialised by place': "The experts specialised by place: in every layer each patch keeps its expert whatever the map, "
-                            "and both runs are routed alike.",
+    'specialised by place': "The experts specialised by place: in every layer each patch keeps its expert "
+                            "whatever the map, and both runs are routed alike.",
     'specialised by run': "The experts specialised by run: in every layer the patches change expert between the runs.",
     'input-dependent': "The routing is input-dependent in every layer, neither fixed by place nor split by run."}
 
@@ -156,8 +167,9 @@ def expert_verdict(summary):  # from `routing_summary`
         elif shift >= RUN_SHIFT: kind = 'specialised by run'
         else: kind = 'input-dependent'
         kinds.append(kind)
-        lines.append(f"layer {l + 1}: {kind} (routing entropy per run {', '.join(f'{h:.2f}' for h in ent)}, first-choice token "
-                     f"shares {'/'.join(f'{s:.0%}' for s in sh)}, position purity {pur:.2f}, run shift {shift:.2f})")
+        lines.append(f"layer {l + 1}: {kind} (routing entropy per run {', '.join(f'{h:.2f}' for h in ent)}, "
+                     f"first-choice token shares {'/'.join(f'{s:.0%}' for s in sh)}, position purity {pur:.2f}, "
+                     f"run shift {shift:.2f})")
     counts = {k: kinds.count(k) for k in dict.fromkeys(kinds)}
     overall = (_OVERALL[kinds[0]] if len(counts) == 1 else
                f"Across the {len(kinds)} layers: " + ', '.join(f'{n} {k}' for k, n in counts.items()) + '.')
@@ -172,7 +184,8 @@ def expert_verdict(summary):  # from `routing_summary`
 # %% ../nbs/06_attention.ipynb #620aeac7
 def _default_ks(n_tokens):
     "Numbers of patches to remove: 0, 1, 2 and 1/8, 1/4, 1/2, 3/4 and all of them."
-    return sorted({k for k in [0, 1, 2] + [round(f * n_tokens) for f in (0.125, 0.25, 0.5, 0.75, 1.0)] if k <= n_tokens})
+    return sorted({k for k in [0, 1, 2] + [round(f * n_tokens) for f in (0.125, 0.25, 0.5, 0.75, 1.0)]
+                   if k <= n_tokens})
 
 def _zero_patches(x, removed, patch_size):
     "x with the patches flagged in `removed` (B, gh, gw) set to zero."
@@ -190,14 +203,17 @@ def faithfulness(model,             # a ViT or MoE-ViT
                  n_random=3,        # random draws per map for the baseline
                  seed=0,            # seed of the random baseline
                  batch_size=256):   # maps per forward pass
-    "Mean confidence in the originally predicted class after zeroing the k top-ranked patches, per ranking, and k random patches: dict of (K,) arrays."
+    ("Mean confidence in the originally predicted class after zeroing the k top-ranked patches, per ranking, "
+     "and k random patches: dict of (K,) arrays.")
     model.eval()
     gh, gw = model.grid
     n_tokens, ps = gh * gw, patch_size_of(model)
     ks = np.array(_default_ks(n_tokens) if ks is None else ks)
     gen = torch.Generator().manual_seed(seed)
-    orders = {name: torch.from_numpy(np.argsort(-np.asarray(r).reshape(len(x), -1), axis=1, kind='stable')) for name, r in rankings.items()}
-    orders.update({f'random {i}': torch.stack([torch.randperm(n_tokens, generator=gen) for _ in range(len(x))]) for i in range(n_random)})
+    orders = {name: torch.from_numpy(np.argsort(-np.asarray(r).reshape(len(x), -1), axis=1, kind='stable'))
+              for name, r in rankings.items()}
+    orders.update({f'random {i}': torch.stack([torch.randperm(n_tokens, generator=gen) for _ in range(len(x))])
+                   for i in range(n_random)})
     conf = {name: np.zeros(len(ks)) for name in orders}
     flips = {name: np.zeros(len(ks)) for name in orders}
     with torch.no_grad():
@@ -206,10 +222,14 @@ def faithfulness(model,             # a ViT or MoE-ViT
             pred = model(xb).argmax(-1)
             for name, order in orders.items():
                 rank = torch.empty_like(order[i:i + len(xb)])
-                rank.scatter_(1, order[i:i + len(xb)], torch.arange(n_tokens).expand(len(xb), -1).contiguous())  # rank of each patch
+                # rank of each patch
+                rank.scatter_(1, order[i:i + len(xb)], torch.arange(n_tokens).expand(len(xb), -1).contiguous())
                 for j, k in enumerate(ks):
-                    if k in (0, n_tokens) and name != next(iter(orders)):   # nothing or everything removed: same for every order
-                        first = next(iter(orders)); conf[name][j], flips[name][j] = conf[first][j], flips[first][j]; continue
+                    # nothing or everything removed: the same for every order
+                    if k in (0, n_tokens) and name != next(iter(orders)):
+                        first = next(iter(orders))
+                        conf[name][j], flips[name][j] = conf[first][j], flips[first][j]
+                        continue
                     removed = (rank < int(k)).reshape(len(xb), gh, gw)
                     p = model(_zero_patches(xb, removed, ps)).softmax(-1)
                     conf[name][j] += p.gather(1, pred[:, None]).sum().item()
@@ -224,7 +244,8 @@ def faithfulness(model,             # a ViT or MoE-ViT
 # %% ../nbs/06_attention.ipynb #0c981fd7
 def occupancy_reference(x,   # (N, D, 64, 72) input maps, log(1 + occupancy); D depths are summed
                         y):  # (N,) class labels
-    "What the attention is compared with: the mean occupancy difference (last class minus first, (64, 72)) and the active cells (bool (64, 72))."
+    ("What the attention is compared with: the mean occupancy difference (last class minus first, (64, 72)) "
+     "and the active cells (bool (64, 72)).")
     occ = np.expm1(np.asarray(x, dtype=np.float64)).sum(axis=1)               # (N, 64, 72) occupancy, all depths
     mean = mean_by_class(occ, np.asarray(y))
     return mean[-1] - mean[0], (occ > 0).any(axis=0)
@@ -238,25 +259,29 @@ def analyse_attention(model,            # a ViT or MoE-ViT
                       n_random=2,       # random draws per map in the faithfulness baseline
                       seed=0,           # seed of the random baseline
                       batch_size=256):  # maps per forward pass
-    "All attention numbers of one model on a batch: CLS attention and rollout per map and per class, their relation to the occupancy difference, faithfulness, and (MoE) routing."
+    ("All attention numbers of one model on a batch: CLS attention and rollout per map and per class, "
+     "their relation to the occupancy difference, faithfulness, and (MoE) routing.")
     y = np.asarray(y)
     n_classes = int(y.max()) + 1
     ps = patch_size_of(model)
-    with torch.no_grad(): pred = torch.cat([model.eval()(x[i:i + batch_size]).argmax(-1) for i in range(0, len(x), batch_size)]).numpy()
+    with torch.no_grad():
+        pred = torch.cat([model.eval()(x[i:i + batch_size]).argmax(-1) for i in range(0, len(x), batch_size)]).numpy()
     cls = cls_attention(model, x, batch_size=batch_size)                       # (N, heads, gh, gw)
     ro = rollout_map(model, x, batch_size=batch_size)                          # (N, gh, gw)
     occ_diff, active = occupancy_reference(x, y)
     out = dict(name=name, patch_size=ps, grid=tuple(model.grid), accuracy=float((pred == y).mean()), n_maps=len(y),
-               cls=cls, rollout=ro, cls_mean=mean_by_class(cls.mean(1), y, n_classes), rollout_mean=mean_by_class(ro, y, n_classes),
+               cls=cls, rollout=ro, cls_mean=mean_by_class(cls.mean(1), y, n_classes),
+               rollout_mean=mean_by_class(ro, y, n_classes),
                occupancy_diff=occ_diff, active=active)
     out['cls_vs_occupancy'] = attention_vs_occupancy(cls.mean(axis=(0, 1)), occ_diff, active, ps)
     out['rollout_vs_occupancy'] = attention_vs_occupancy(ro.mean(0), occ_diff, active, ps)
     k = len(x) if n_faith is None else min(n_faith, len(x))
     idx = np.random.default_rng(seed).permutation(len(x))[:k]
     active_patch = (pool(active, ps) > 0).astype(float)                        # (gh, gw) patches holding active cells
-    random_active = active_patch + 0.5 * np.random.default_rng(seed + 1).random((k,) + active_patch.shape)  # active ones first, random order
-    out['faithfulness'] = faithfulness(model, x[idx], {'attention': cls[idx].mean(1), 'rollout': ro[idx], 'random active': random_active},
-                                       n_random=n_random, seed=seed, batch_size=batch_size)
+    # active ones first, in random order
+    random_active = active_patch + 0.5 * np.random.default_rng(seed + 1).random((k,) + active_patch.shape)
+    rankings = {'attention': cls[idx].mean(1), 'rollout': ro[idx], 'random active': random_active}
+    out['faithfulness'] = faithfulness(model, x[idx], rankings, n_random=n_random, seed=seed, batch_size=batch_size)
     if hasattr(model, 'routing'):
         out['routing'] = routing_summary(*expert_routing(model, x, batch_size=batch_size), y)
         out['verdict'] = expert_verdict(out['routing'])
@@ -279,7 +304,8 @@ def faithfulness_numbers(f):  # dict from `faithfulness`
 # %% ../nbs/06_attention.ipynb #66292350
 def _pace(drop, random_drop, tol=0.01):
     "'faster than' / 'about as fast as' / 'slower than' chance, for mean confidence drops."
-    return 'faster than' if drop > random_drop + tol else 'slower than' if drop < random_drop - tol else 'about as fast as'
+    return ('faster than' if drop > random_drop + tol else 'slower than' if drop < random_drop - tol
+            else 'about as fast as')
 
 def _model_findings(a):
     "The findings sentences of one model, from `analyse_attention`'s numbers."
@@ -289,28 +315,34 @@ def _model_findings(a):
     (gh, gw), k = a['grid'], att['k']
     s = [f"{a['name']} ({gh} x {gw} patches; accuracy {a['accuracy']:.3f} on the {a['n_maps']} maps analysed).",
          f"Zeroing its {k} most-attended of {gh * gw} patches lowers its confidence by {att['drop_quarter']:.3f} "
-         f"({att['flips_quarter']:.0%} of predictions flip; by rollout {ro['drop_quarter']:.3f}), against {rnd['drop_quarter']:.3f} "
-         f"({rnd['flips_quarter']:.0%}) for as many random patches; over all numbers of patches removed, last-block attention lowers it "
-         f"{_pace(att['mean_drop'], rnd['mean_drop'])} chance (mean drop {att['mean_drop']:.3f} vs {rnd['mean_drop']:.3f}), "
+         f"({att['flips_quarter']:.0%} of predictions flip; by rollout {ro['drop_quarter']:.3f}), "
+         f"against {rnd['drop_quarter']:.3f} ({rnd['flips_quarter']:.0%}) for as many random patches; "
+         f"over all numbers of patches removed, last-block attention lowers it "
+         f"{_pace(att['mean_drop'], rnd['mean_drop'])} chance "
+         f"(mean drop {att['mean_drop']:.3f} vs {rnd['mean_drop']:.3f}), "
          f"rollout {_pace(ro['mean_drop'], rnd['mean_drop'])} chance ({ro['mean_drop']:.3f})."]
     if 'random active' in fn and a['cls_vs_occupancy']['active_share_uniform'] < 1:
-        s.append(f"Random patches are often empty ones, so the stricter baseline draws them among the patches that hold active "
-                 f"cells: {k} of those lower the confidence by {ra['drop_quarter']:.3f} ({ra['flips_quarter']:.0%} flip; mean drop "
-                 f"{ra['mean_drop']:.3f}): last-block attention lowers it {_pace(att['mean_drop'], ra['mean_drop'])} this baseline, "
+        s.append(f"Random patches are often empty ones, so the stricter baseline draws them among the patches "
+                 f"that hold active cells: {k} of those lower the confidence by {ra['drop_quarter']:.3f} "
+                 f"({ra['flips_quarter']:.0%} flip; mean drop {ra['mean_drop']:.3f}): "
+                 f"last-block attention lowers it {_pace(att['mean_drop'], ra['mean_drop'])} this baseline, "
                  f"rollout {_pace(ro['mean_drop'], ra['mean_drop'])} it.")
     c, r = a['cls_vs_occupancy'], a['rollout_vs_occupancy']
     if c['active_share_uniform'] >= 1:
-        s.append("Every patch holds active cells, so whether it focuses on the active bands cannot be asked on this grid.")
+        s.append("Every patch holds active cells, "
+                 "so whether it focuses on the active bands cannot be asked on this grid.")
     else:
         n_act = round(c['active_share_uniform'] * c['n_patches'])
-        s.append(f"The {n_act} of {c['n_patches']} patches that hold active cells get {c['active_share']:.0%} of the last block's "
-                 f"attention and {r['active_share']:.0%} of the rollout ({c['active_share_uniform']:.0%} if uniform); "
+        s.append(f"The {n_act} of {c['n_patches']} patches that hold active cells get {c['active_share']:.0%} "
+                 f"of the last block's attention and {r['active_share']:.0%} of the rollout "
+                 f"({c['active_share_uniform']:.0%} if uniform); "
                  f"per patch, attention correlates with the size of the occupancy difference between the runs at "
                  f"{c['corr_abs_diff']:+.2f} (last block) and {r['corr_abs_diff']:+.2f} (rollout).")
     if 'verdict' in a:
         overall, _ = a['verdict']
         rt = a['routing']
-        per_layer = ', '.join(f"layer {l + 1}: entropy {rt['entropy'][:, l].mean():.2f}, shares {'/'.join(f'{x:.0%}' for x in rt['share_all'][l])}"
+        per_layer = ', '.join(f"layer {l + 1}: entropy {rt['entropy'][:, l].mean():.2f}, "
+                              f"shares {'/'.join(f'{x:.0%}' for x in rt['share_all'][l])}"
                               for l in range(len(rt['purity'])))
         s.append(f"Experts: {overall} ({per_layer}; first-choice shares of all tokens, entropy normalised to 0..1.)")
     return ' '.join(s)
@@ -324,7 +356,9 @@ def attention_findings(analyses,     # list of dicts from `analyse_attention`
         return baseline in fn and _pace(fn['attention']['mean_drop'], fn[baseline]['mean_drop']) == 'faster than'
     faithful = [a['name'] for a in analyses if beats(a, 'random')]
     strict = [a['name'] for a in analyses if beats(a, 'random active')]
-    lead = (f"Comparing {' and '.join(class_names[:2])}: last-block attention removes the models' confidence faster than "
-            f"random patches for {len(faithful)} of {len(analyses)} models" + (f" ({', '.join(faithful)})" if faithful else "")
-            + f", and faster than random patches that hold active cells for {len(strict)}" + (f" ({', '.join(strict)})." if strict else "."))
+    lead = (f"Comparing {' and '.join(class_names[:2])}: last-block attention removes the models' confidence "
+            f"faster than random patches for {len(faithful)} of {len(analyses)} models"
+            + (f" ({', '.join(faithful)})" if faithful else "")
+            + f", and faster than random patches that hold active cells for {len(strict)}"
+            + (f" ({', '.join(strict)})." if strict else "."))
     return ' '.join([lead] + [_model_findings(a) for a in analyses])

@@ -1,4 +1,4 @@
-"""The figures of the attention chapter: attention maps of single maps, mean attention per run beside the occupancy difference, expert routing, and the faithfulness curves.
+"""The attention chapter's figures: attention maps, run means beside the occupancy difference, routing, faithfulness.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/attention_plots.html.md"""
 
@@ -31,7 +31,8 @@ def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
     inputs, cls = np.asarray(inputs), np.asarray(cls)
     n, n_heads = cls.shape[:2]
     titles = titles or [f'map {k}' for k in range(n)]
-    cols = ['input', 'overlay', 'heads averaged'] + [f'head {h + 1}' for h in range(n_heads)] + (['rollout'] if rollout is not None else [])
+    cols = (['input', 'overlay', 'heads averaged'] + [f'head {h + 1}' for h in range(n_heads)]
+            + (['rollout'] if rollout is not None else []))
     in_norm = _input_norm(inputs)
     with plot_style():
         fig = Figure(figsize=(2.75 * len(cols) + 1.6, 2.5 * n + 0.8), layout='constrained')
@@ -39,20 +40,24 @@ def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
         for r in range(n):
             mean = upsample(cls[r].mean(0), patch_size)
             heads = upsample(cls[r], patch_size)
-            att_norm = Normalize(float(np.nanmin(heads)), float(np.nanmax(heads)) + 1e-12)   # the colour bar gives the range
+            # the colour bar gives the range
+            att_norm = Normalize(float(np.nanmin(heads)), float(np.nanmax(heads)) + 1e-12)
             ax = axes[r, 0]
-            im_in = show_map(ax, inputs[r], 'Greys', in_norm, zero_masked=False, title=f'{titles[r]}\ninput', physical=False)
+            im_in = show_map(ax, inputs[r], 'Greys', in_norm, zero_masked=False, title=f'{titles[r]}\ninput',
+                             physical=False)
             ax = axes[r, 1]
-            show_map(ax, inputs[r], 'Greys', in_norm, zero_masked=False, title='overlay\n(heads averaged)', physical=False, ylabel=False)
+            show_map(ax, inputs[r], 'Greys', in_norm, zero_masked=False, title='overlay\n(heads averaged)',
+                     physical=False, ylabel=False)
             ax.imshow(mean, cmap=MAP_CMAP, norm=att_norm, alpha=0.55, origin='lower', extent=DETECTOR_EXTENT)
             patch_guides(ax, patch_size, active, color='k')
             for c, m in enumerate([mean] + list(heads)):
                 ax = axes[r, 2 + c]
                 ratio = np.nanmax(m) / max(np.nanmin(m), 1e-12)
-                im_att = show_map(ax, m, MAP_CMAP, att_norm, zero_masked=False, title=f'{cols[2 + c]}\nmax/min {ratio:.2g}',
-                                  physical=False, ylabel=False)
+                im_att = show_map(ax, m, MAP_CMAP, att_norm, zero_masked=False,
+                                  title=f'{cols[2 + c]}\nmax/min {ratio:.2g}', physical=False, ylabel=False)
                 patch_guides(ax, patch_size, active)
-            fig.colorbar(im_att, ax=axes[r, 1:2 + 1 + n_heads].tolist(), label='CLS attention\nper patch', shrink=0.9, pad=0.01)
+            fig.colorbar(im_att, ax=axes[r, 1:2 + 1 + n_heads].tolist(), label='CLS attention\nper patch',
+                         shrink=0.9, pad=0.01)
             if rollout is not None:
                 ax = axes[r, -1]
                 im_ro = show_map(ax, upsample(rollout[r], patch_size), MAP_CMAP, None, zero_masked=False,
@@ -63,7 +68,8 @@ def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
                 for ax in axes[r]: ax.set_xlabel('')
         fig.colorbar(im_in, ax=axes[:, 0].tolist(), location='left', label='log(1 + occupancy)', shrink=0.6, pad=0.01)
         gh, gw = N_IETA // patch_size[0], N_IPHI // patch_size[1]
-        fig.suptitle(f'{model_name} CLS attention of the last block: {gh} x {gw} patches of {patch_size[0]} iEta x {patch_size[1]} iPhi'
+        fig.suptitle(f'{model_name} CLS attention of the last block: '
+                     f'{gh} x {gw} patches of {patch_size[0]} iEta x {patch_size[1]} iPhi'
                      ' (white lines: patches; dashed: edges of the active bands)')
     return fig
 
@@ -73,12 +79,13 @@ def _relative(maps):
     maps = np.asarray(maps, dtype=float)
     return maps / maps.sum(axis=(-2, -1), keepdims=True) * maps.shape[-2] * maps.shape[-1]
 
-def plot_mean_attention(rows,             # list of dict(label=..., maps=(C, gh, gw) mean attention per run, patch_size=...)
+def plot_mean_attention(rows,             # [dict(label=..., maps=(C, gh, gw) mean attention per run, patch_size=...)]
                         occupancy_diff,   # (64, 72) mean occupancy of the second run minus the first
                         class_names,      # e.g. ['Run 355456', 'Run 357479']
                         active=None,      # (64, 72) bool active cells
                         view='CLS attention of the last block'):  # what the maps are, for the title
-    "Mean attention of each run (relative to uniform), its difference between the runs, and the occupancy difference; one row per model."
+    ("Mean attention of each run (relative to uniform), its difference between the runs, "
+     "and the occupancy difference; one row per model.")
     a, b = class_names[0], class_names[-1]
     occ = np.ma.masked_where(np.asarray(occupancy_diff) == 0, occupancy_diff)
     occ_norm = CenteredNorm(0, max(float(np.abs(occ).max()), 1e-9))
@@ -91,8 +98,8 @@ def plot_mean_attention(rows,             # list of dict(label=..., maps=(C, gh,
             lo, hi = float(np.nanmin(up)), float(np.nanmax(up))
             norm = Normalize(min(lo, 1 - 1e-3), max(hi, 1 + 1e-3))
             for c in range(2):
-                im = show_map(axes[r, c], up[[0, -1][c]], MAP_CMAP, norm, zero_masked=False, physical=False, ylabel=c == 0,
-                              title=class_names[[0, -1][c]])
+                im = show_map(axes[r, c], up[[0, -1][c]], MAP_CMAP, norm, zero_masked=False, physical=False,
+                              ylabel=c == 0, title=class_names[[0, -1][c]])
                 patch_guides(axes[r, c], row['patch_size'], active)
             axes[r, 0].set_ylabel(f"{row['label']}\niEta index")
             fig.colorbar(im, ax=axes[r, :2].tolist(), label='attention /\nuniform share', shrink=0.9, pad=0.01)
@@ -107,7 +114,8 @@ def plot_mean_attention(rows,             # list of dict(label=..., maps=(C, gh,
             fig.colorbar(im, ax=axes[r, 3], label='mean occupancy\ndifference', shrink=0.9, pad=0.01)
             if r < len(rows) - 1:
                 for ax in axes[r]: ax.set_xlabel('')
-        fig.suptitle(f'Mean {view} per run, beside where the runs differ (1 = uniform attention; red: second run higher)')
+        fig.suptitle(f'Mean {view} per run, beside where the runs differ '
+                     '(1 = uniform attention; red: second run higher)')
     return fig
 
 # %% ../nbs/06a_attention_plots.ipynb #4ed09bf0
@@ -116,7 +124,8 @@ def plot_expert_routing(summary,       # from `routing_summary`
                         class_names,   # e.g. ['Run 355456', 'Run 357479']
                         active=None,   # (64, 72) bool active cells
                         model_name='MoE-ViT'):  # for the title
-    "Per layer: the expert with the larger mean routing weight for each patch in each run (paler toward an even split), and the experts' token shares per run."
+    ("Per layer: the expert with the larger mean routing weight for each patch in each run "
+     "(paler toward an even split), and the experts' token shares per run.")
     pp = summary['patch_weight']                         # (C, L, E, gh, gw) mean routing probability
     n_classes, n_layers, n_experts = pp.shape[:3]
     cmap = ListedColormap([color(e) for e in range(n_experts)])
@@ -129,18 +138,21 @@ def plot_expert_routing(summary,       # from `routing_summary`
             for c, k in enumerate(show):
                 ax = axes[l, c]
                 usual = upsample(pp[k, l].argmax(0), patch_size)
-                certainty = upsample((pp[k, l].max(0) - 1 / n_experts) / (1 - 1 / n_experts), patch_size)   # 0: even, 1: certain
+                # 0: an even split, 1: certain
+                certainty = upsample((pp[k, l].max(0) - 1 / n_experts) / (1 - 1 / n_experts), patch_size)
                 im = show_map(ax, usual, cmap, norm, zero_masked=False, physical=False, ylabel=c == 0,
                               title=f'layer {l + 1}, {class_names[k]}')
-                ax.imshow(np.zeros_like(certainty), cmap='Greys', vmin=0, vmax=1, alpha=np.clip(np.nan_to_num(1 - certainty), 0, 0.9),
-                          origin='lower', extent=DETECTOR_EXTENT)   # white veil: an even split is nearly white
+                # white veil: an even split is nearly white
+                ax.imshow(np.zeros_like(certainty), cmap='Greys', vmin=0, vmax=1,
+                          alpha=np.clip(np.nan_to_num(1 - certainty), 0, 0.9), origin='lower', extent=DETECTOR_EXTENT)
                 patch_guides(ax, patch_size, active, color='k')
                 if l < n_layers - 1: ax.set_xlabel('')
             ax = axes[l, 2]
             width = 0.8 / len(show)
             for c, k in enumerate(show):
                 ax.bar(np.arange(n_experts) + (c - (len(show) - 1) / 2) * width, summary['share'][k, l], width,
-                       color=[color(e) for e in range(n_experts)], edgecolor='k', hatch=['', '//'][c % 2], label=class_names[k])
+                       color=[color(e) for e in range(n_experts)], edgecolor='k', hatch=['', '//'][c % 2],
+                       label=class_names[k])
             ax.set_xticks(range(n_experts), [f'expert {e + 1}' for e in range(n_experts)])
             ax.set_ylim(0, 1); ax.set_ylabel('share of tokens')
             ent = ', '.join(f'{summary["entropy"][k, l]:.2f}' for k in show)
@@ -149,15 +161,18 @@ def plot_expert_routing(summary,       # from `routing_summary`
         cb = fig.colorbar(im, ax=axes[:, :2].ravel().tolist(), ticks=range(n_experts), shrink=0.5, pad=0.01,
                           label='expert with the larger\nmean routing weight')
         cb.set_ticklabels([f'expert {e + 1}' for e in range(n_experts)])
-        fig.suptitle(f'{model_name} routing: colour = the expert with the larger mean routing weight (white: an even split);\n'
+        fig.suptitle(f'{model_name} routing: colour = the expert with the larger mean routing weight '
+                     '(white: an even split);\n'
                      'bars: share of tokens whose first choice is each expert (hatched: second run)')
     return fig
 
 # %% ../nbs/06a_attention_plots.ipynb #d808a098
 def plot_faithfulness(results):   # {model name: dict from `faithfulness`}
-    "Confidence in the predicted class as the top-ranked (attention, rollout) or random patches are zeroed, one panel per model."
+    ("Confidence in the predicted class as the top-ranked (attention, rollout) or random patches are zeroed, "
+     "one panel per model.")
     styles = {'attention': (color(0), 'o', 'last-block CLS attention'), 'rollout': (color(1), 's', 'attention rollout'),
-              'random': ('0.4', 'x', 'random patches'), 'random active': (color(2), '^', 'random patches with active cells')}
+              'random': ('0.4', 'x', 'random patches'),
+              'random active': (color(2), '^', 'random patches with active cells')}
     with plot_style():
         fig = Figure(figsize=(4.2 * len(results) + 0.6, 3.6), layout='constrained')
         axes = np.atleast_1d(fig.subplots(1, len(results), sharey=True))

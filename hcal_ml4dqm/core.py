@@ -1,4 +1,4 @@
-"""The ground floor every other module stands on: detector coordinates, the patch grid, errors a user can fix, reading in chunks, depths, and writing files atomically.
+"""The ground floor: detector coordinates, the patch grid, errors a user can fix, chunked reads, depths, atomic writes.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/core.html.md"""
 
@@ -37,18 +37,21 @@ def iphi_of_index(j):  # iPhi index (0..71), int or array
 def index_of_ieta(ieta):  # physical ieta, int or array
     "iEta index of a physical ieta: the inverse of `ieta_of_index`."
     ieta = np.asarray(ieta)
-    if np.any((ieta == 0) | (np.abs(ieta) > N_IETA // 2)): raise ValueError(f"ieta must be in -32..-1 or 1..32, got {ieta}")
+    if np.any((ieta == 0) | (np.abs(ieta) > N_IETA // 2)):
+        raise ValueError(f"ieta must be in -32..-1 or 1..32, got {ieta}")
     return np.where(ieta < 0, ieta + N_IETA // 2, ieta + N_IETA // 2 - 1)
 
 # %% ../nbs/00a_core.ipynb #a411acac
 def upsample(grid_maps,                # (..., gh, gw) one value per patch
              patch_size,               # (rows, columns) of map cells per patch
              shape=(N_IETA, N_IPHI)):  # the full map's shape
-    "Spread each patch's value over its cells, exactly (no interpolation): (..., 64, 72); cells no patch covers are NaN, zero padding is cut off."
+    ("Spread each patch's value over its cells, exactly (no interpolation): (..., 64, 72); "
+     "cells no patch covers are NaN, zero padding is cut off.")
     a = np.asarray(grid_maps, dtype=float)
     ph, pw = patch_size
     if a.shape[-2] * ph - shape[0] >= ph or a.shape[-1] * pw - shape[1] >= pw:   # more than a model's zero padding
-        raise ValueError(f"a grid of {a.shape[-2:]} patches of {tuple(patch_size)} cells does not fit a {tuple(shape)} map")
+        raise ValueError(f"a grid of {a.shape[-2:]} patches of {tuple(patch_size)} cells "
+                         f"does not fit a {tuple(shape)} map")
     up = np.repeat(np.repeat(a, ph, axis=-2), pw, axis=-1)[..., :shape[0], :shape[1]]
     out = np.full(a.shape[:-2] + tuple(shape), np.nan)
     out[..., :up.shape[-2], :up.shape[-1]] = up
@@ -66,7 +69,8 @@ def pool(maps,         # (..., 64, 72) one value per cell
 
 # %% ../nbs/00a_core.ipynb #c556f04e
 class HcalError(Exception):
-    "An error the user can fix: one line that says what is wrong and where; `arg` names the argument(s) the message speaks of."
+    ("An error the user can fix: one line that says what is wrong and where; "
+     "`arg` names the argument(s) the message speaks of.")
     def __init__(self, message,   # what is wrong, one line, speaking of arguments by their Python names
                  arg=None):       # the argument (or a tuple of them) the message speaks of, e.g. 'device'
         super().__init__(message)
@@ -97,7 +101,8 @@ def n_depths(maps)->int:  # (n, 64, 72) or (n, D, 64, 72) maps
     return 1 if maps.ndim == 3 else int(maps.shape[1])
 
 class DepthView:
-    "The (n, 64, 72) maps of one depth, or of every depth summed, of (n, D, 64, 72) maps: computed from the rows read, block by block."
+    ("The (n, 64, 72) maps of one depth, or of every depth summed, of (n, D, 64, 72) maps: "
+     "computed from the rows read, block by block.")
     def __init__(self, maps,       # (n, D, 64, 72) array or memory map
                  depth='sum'):     # 'sum', or a depth 1..D
         self.maps, self.depth = maps, depth
@@ -108,7 +113,9 @@ class DepthView:
         block = np.asarray(self.maps[rows])
         return block.sum(axis=-3) if self.depth == 'sum' else block[..., self.depth - 1, :, :]
     def __array__(self, dtype=None, copy=None): return np.asarray(self[:], dtype=dtype)
-    def __repr__(self): return f"DepthView({'sum of depths' if self.depth == 'sum' else f'depth {self.depth}'} of {tuple(self.maps.shape)})"
+    def __repr__(self):
+        which = 'sum of depths' if self.depth == 'sum' else f'depth {self.depth}'
+        return f"DepthView({which} of {tuple(self.maps.shape)})"
 
 def select_depth(maps,          # (n, 64, 72) or (n, D, 64, 72) maps
                  depth='sum'):  # 'sum' of every depth, or one depth 1..D
@@ -153,15 +160,18 @@ def write_npy(path,    # destination .npy file; its directory is created
               dtype,   # its dtype
               blocks,  # iterable of arrays that fill `shape` along its first axis, in order
              )->Path:
-    "Write a `.npy` file block by block (never the whole array in memory), atomically; an error if the blocks do not fill `shape`."
+    ("Write a `.npy` file block by block (never the whole array in memory), atomically; "
+     "an error if the blocks do not fill `shape`.")
     shape, dtype = tuple(int(s) for s in shape), np.dtype(dtype)
     def write(tmp):
         with open(tmp, 'wb') as f:
-            np.lib.format.write_array_header_1_0(f, {'descr': np.lib.format.dtype_to_descr(dtype), 'fortran_order': False, 'shape': shape})
+            header = {'descr': np.lib.format.dtype_to_descr(dtype), 'fortran_order': False, 'shape': shape}
+            np.lib.format.write_array_header_1_0(f, header)
             rows = 0
             for block in blocks:
                 block = np.ascontiguousarray(block, dtype)
-                if block.shape[1:] != shape[1:]: raise ValueError(f"{path}: a block of shape {block.shape} does not fit {shape}")
+                if block.shape[1:] != shape[1:]:
+                    raise ValueError(f"{path}: a block of shape {block.shape} does not fit {shape}")
                 f.write(memoryview(block).cast('B')); rows += len(block)
         if rows != shape[0]: raise ValueError(f"{path}: the blocks hold {rows} rows, the header says {shape[0]}")
     return atomic_write(path, write)
@@ -184,6 +194,7 @@ def write_json(obj,                  # numbers, strings, lists, dicts, NumPy val
     "Write `obj` as JSON, atomically; NaN and infinity become null."
     obj = _jsonable(obj)
     if one_line_values and isinstance(obj, dict):
-        text = '{\n' + ',\n'.join(f' {json.dumps(k)}: {json.dumps(v, allow_nan=False)}' for k, v in obj.items()) + '\n}\n'
+        items = (f' {json.dumps(k)}: {json.dumps(v, allow_nan=False)}' for k, v in obj.items())
+        text = '{\n' + ',\n'.join(items) + '\n}\n'
     else: text = json.dumps(obj, indent=1, allow_nan=False) + '\n'
     return write_text(path, text)

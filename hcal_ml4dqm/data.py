@@ -1,4 +1,4 @@
-"""Find, validate and load HCAL DigiOccupancy runs, preprocess them as the study did, split them honestly, and describe a data set and its split so that both can be rebuilt.
+"""Find, validate, load and preprocess HCAL runs as the study did, split them, describe both so they can be rebuilt.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/data.html.md"""
 
@@ -27,7 +27,7 @@ from .stream import MapCache, build_cache, stream_batches
 from .synth import synthesize
 
 # %% ../nbs/01_data.ipynb #99cf5afd
-def read_labels(path,             # a CSV file of `run,label` rows; a first row `run,label` is a header; `#` starts a comment
+def read_labels(path,             # a CSV of `run,label` rows; a first row `run,label` is a header; `#` starts a comment
                )->dict:
     "{run: label} from a `run,label` table; the labels are text (eras, good/bad, numbers)."
     path = Path(path)
@@ -38,21 +38,25 @@ def read_labels(path,             # a CSV file of `run,label` rows; a first row 
             row = [v.strip() for v in row]
             if not any(row) or row[0].startswith('#'): continue
             if not labels and not where and [v.lower() for v in row] == ['run', 'label']: continue   # the header
-            if len(row) != 2 or not row[1]: raise DataError(f"{path}:{line}: expected 'run,label', got {','.join(row)!r}")
+            if len(row) != 2 or not row[1]:
+                raise DataError(f"{path}:{line}: expected 'run,label', got {','.join(row)!r}")
             if not row[0].isdigit(): raise DataError(f"{path}:{line}: {row[0]!r} is not a run number")
             run = int(row[0])
             if run in labels and labels[run] != row[1]:
-                raise DataError(f"{path}:{line}: run {run} is labelled {row[1]!r} here and {labels[run]!r} on line {where[run]}")
+                raise DataError(f"{path}:{line}: run {run} is labelled {row[1]!r} here "
+                                f"and {labels[run]!r} on line {where[run]}")
             labels[run], where[run] = row[1], line
     if not labels: raise DataError(f"{path}: no run,label rows")
     return labels
 
-def _is_number(v): return str(v).strip().lstrip('+-').replace('.', '', 1).isdigit()   # 3, '10', '-2.5': numbers; '2022C': text
+# 3, '10', '-2.5': numbers; '2022C': text
+def _is_number(v): return str(v).strip().lstrip('+-').replace('.', '', 1).isdigit()
 
 def label_classes(labels:dict,   # {run: label}, labels numbers or text
                   runs=None,     # the runs to label (default: every run of `labels`)
                  )->tuple:
-    "(class names, {run: class index}): the distinct labels of `runs` in a stable order: by value if all are numbers, else sorted as text."
+    ("(class names, {run: class index}): the distinct labels of `runs` in a stable order: "
+     "by value if all are numbers, else sorted as text.")
     runs = list(labels) if runs is None else list(runs)
     missing = [r for r in runs if r not in labels]
     if missing: raise DataError(f"no label given for run(s) {missing}")
@@ -62,7 +66,8 @@ def label_classes(labels:dict,   # {run: label}, labels numbers or text
     return [str(c) for c in classes], {r: index[labels[r]] for r in runs}
 
 def _run_classes(runs, labels=None):
-    "(runs in class order, class names or None, {run: class index}): one class per run without `labels`; with them, two classes or more."
+    ("(runs in class order, class names or None, {run: class index}): one class per run without `labels`; "
+     "with them, two classes or more.")
     runs = sorted(runs)
     if labels is None: classes, index = None, {r: i for i, r in enumerate(runs)}
     else:
@@ -81,9 +86,10 @@ class RunFile:
     label: int
 
 def find_runs(data_dir,       # directory holding `Run<run>_Dataset*.npy` files
-              labels=None,    # optional {run: label} (numbers or text, see `label_classes`); default: one class per run, in run order
+              labels=None,    # optional {run: label}, numbers or text (`label_classes`); default: one class per run
               min_runs=2):    # fewer distinct runs is an error (2 to classify; 1 to score runs with a trained model)
-    "Discover the run files in `data_dir`, check there are at least `min_runs` distinct runs (and, with `labels`, two classes), and label them."
+    ("Discover the run files in `data_dir`, check there are at least `min_runs` distinct runs "
+     "(and, with `labels`, two classes), and label them.")
     d = Path(data_dir)
     if not d.exists(): raise DataError(f"{d}: no such directory")
     if not d.is_dir(): raise DataError(f"{d}: not a directory")
@@ -95,14 +101,17 @@ def find_runs(data_dir,       # directory holding `Run<run>_Dataset*.npy` files
         if run in found: raise DataError(f"{d}: duplicate run number {run}: {found[run].name} and {p.name}")
         found[run] = p
     if not found: raise DataError(f"{d}: no Run<run>_Dataset*.npy files found")
-    if len(found) < min_runs: raise DataError(f"{d}: only {len(found)} run(s) ({', '.join(map(str, sorted(found)))}); need {min_runs} or more runs to classify")
+    if len(found) < min_runs:
+        raise DataError(f"{d}: only {len(found)} run(s) ({', '.join(map(str, sorted(found)))}); "
+                        f"need {min_runs} or more runs to classify")
     try: order, _, index = _run_classes(found, labels)
     except DataError as e: raise DataError(f"{d}: {e}") from None
     return [RunFile(r, found[r], index[r]) for r in order]
 
 # %% ../nbs/01_data.ipynb #4ad27a7d
 def _check_block(path, start, block):
-    "Raise a DataError at the first lumisection of a block (which starts at lumisection `start`) holding NaN/inf or negative values."
+    ("Raise a DataError at the first lumisection of a block (which starts at lumisection `start`) "
+     "holding NaN/inf or negative values.")
     axes = tuple(range(1, block.ndim))
     bad = ~np.isfinite(block).all(axis=axes)
     if bad.any(): raise DataError(f"{path}: non-finite value (NaN or inf) in lumisection {start + int(np.argmax(bad))}")
@@ -114,7 +123,7 @@ def _check_values(path, maps, chunk=512):
     for start, block in iter_chunks(maps, chunk): _check_block(path, start, block)
 
 # %% ../nbs/01_data.ipynb #28c406a7
-def load_run(path,                      # a `.npy` file of shape (n_lumisections, 64, 72), or (n_lumisections, D, 64, 72) for D depths
+def load_run(path,                      # `.npy` file: (lumisections, 64, 72) or (lumisections, D, 64, 72) for D depths
              shape=(N_IETA, N_IPHI),    # expected (iEta, iPhi) shape of one map
              check_values=True):        # scan every value for NaN/inf and negatives
     "Memory-map one run's maps and validate them; every failure is a `DataError` naming the file."
@@ -125,18 +134,23 @@ def load_run(path,                      # a `.npy` file of shape (n_lumisections
     try: maps = np.load(path, mmap_mode='r', allow_pickle=False)
     except ValueError as e:
         msg = str(e)
-        if 'pickle' in msg or 'Python objects' in msg: raise DataError(f"{path}: holds Python objects (pickled data), not a numeric array") from None
-        if 'mmap length' in msg or 'larger than' in msg: raise DataError(f"{path}: truncated file (shorter than its header says)") from None
+        if 'pickle' in msg or 'Python objects' in msg:
+            raise DataError(f"{path}: holds Python objects (pickled data), not a numeric array") from None
+        if 'mmap length' in msg or 'larger than' in msg:
+            raise DataError(f"{path}: truncated file (shorter than its header says)") from None
         raise DataError(f"{path}: not a valid .npy file ({msg})") from None
     except (OSError, EOFError) as e: raise DataError(f"{path}: cannot read as .npy ({e})") from None
     if not isinstance(maps, np.ndarray): raise DataError(f"{path}: not a single .npy array")
     if maps.dtype.kind not in 'iuf': raise DataError(f"{path}: dtype {maps.dtype} is not numeric (need int or float)")
     if maps.ndim not in (3, 4):
-        raise DataError(f"{path}: expected 3 dimensions (lumisection, iEta, iPhi) or 4 (lumisection, depth, iEta, iPhi), got shape {maps.shape}")
+        raise DataError(f"{path}: expected 3 dimensions (lumisection, iEta, iPhi) "
+                        f"or 4 (lumisection, depth, iEta, iPhi), got shape {maps.shape}")
     if maps.shape[-2:] != tuple(shape):
         if maps.ndim == 4 and maps.shape[1:3] == tuple(shape):
-            raise DataError(f"{path}: maps of shape {maps.shape[1:]} have the depth last; store them as (lumisection, depth, iEta, iPhi): np.moveaxis(maps, -1, 1)")
-        raise DataError(f"{path}: expected maps of shape {tuple(shape)}, got {maps.shape[-2:] if maps.ndim == 4 else maps.shape[1:]}")
+            raise DataError(f"{path}: maps of shape {maps.shape[1:]} have the depth last; "
+                            "store them as (lumisection, depth, iEta, iPhi): np.moveaxis(maps, -1, 1)")
+        got = maps.shape[-2:] if maps.ndim == 4 else maps.shape[1:]
+        raise DataError(f"{path}: expected maps of shape {tuple(shape)}, got {got}")
     if maps.shape[0] < 1: raise DataError(f"{path}: contains no lumisections")
     if maps.ndim == 4 and maps.shape[1] < 1: raise DataError(f"{path}: contains no depths")
     if check_values: _check_values(path, maps)
@@ -145,8 +159,9 @@ def load_run(path,                      # a `.npy` file of shape (n_lumisections
 # %% ../nbs/01_data.ipynb #c880a758
 @dataclass
 class HcalDataset:
-    "Preprocessed maps of several runs: `x` = log1p(maps) as float32 (N, D, 64, 72), `y` class indices, provenance and class names."
-    x: object                  # (N, D, 64, 72) float32 log1p of the occupancy: a tensor, or maps read from disk on demand (`stream.MapCache`)
+    ("Preprocessed maps of several runs: `x` = log1p(maps) as float32 (N, D, 64, 72), `y` class indices, "
+     "provenance and class names.")
+    x: object                  # (N, D, 64, 72) float32 log1p occupancy: a tensor, or maps on disk (`stream.MapCache`)
     y: torch.Tensor            # (N,) int64 class indices
     run: np.ndarray            # (N,) run number of each map
     lumisection: np.ndarray    # (N,) index of each map within its run's file
@@ -177,7 +192,8 @@ def _provenance(named_maps, index):
     return torch.from_numpy(y), run, np.concatenate([np.arange(k) for k in counts]).astype(np.int64)
 
 def _stack_log1p(named_maps, labels, chunk=1024, check=None):
-    "Fill one float32 (N, D, H, W) tensor with log1p of each run's maps, chunk by chunk; `check`: {run: name} of runs whose values to validate."
+    ("Fill one float32 (N, D, H, W) tensor with log1p of each run's maps, chunk by chunk; "
+     "`check`: {run: name} of runs whose values to validate.")
     n = sum(len(m) for _, m in named_maps)
     d, (h, w) = n_depths(named_maps[0][1]), named_maps[0][1].shape[-2:]
     x = torch.empty((n, d, h, w), dtype=torch.float32)
@@ -193,11 +209,13 @@ def _stack_log1p(named_maps, labels, chunk=1024, check=None):
 def _depths_of(maps_by_run, where):
     "The one number of depths of every run; a DataError if the runs differ."
     depths = {r: n_depths(m) for r, m in maps_by_run.items()}
-    if len(set(depths.values())) > 1: raise DataError(f"{where}: runs have different numbers of depths {depths}; every run needs the same depths")
+    if len(set(depths.values())) > 1:
+        raise DataError(f"{where}: runs have different numbers of depths {depths}; every run needs the same depths")
     return next(iter(depths.values()))
 
 def _ordered(maps_by_run, labels):
-    "(runs in class order, class names or None, {run: class index}), after checking there are two runs, two classes and one number of depths."
+    ("(runs in class order, class names or None, {run: class index}), "
+     "after checking there are two runs, two classes and one number of depths.")
     runs = sorted(maps_by_run)
     if len(runs) < 2: raise DataError(f"need two or more runs to classify, got {runs}")
     _depths_of(maps_by_run, 'maps_by_run')
@@ -210,7 +228,8 @@ def dataset_from_arrays(maps_by_run,         # {run number: array or memory map 
     "Build an `HcalDataset` from arrays (same rules as `load_dataset`)."
     runs, classes, index = _ordered(maps_by_run, labels)
     sources = sources or {r: 'memory' for r in runs}
-    x, y, run, ls = _stack_log1p([(r, maps_by_run[r]) for r in runs], index, check={r: sources[r] for r in runs} if check_values else None)
+    check = {r: sources[r] for r in runs} if check_values else None
+    x, y, run, ls = _stack_log1p([(r, maps_by_run[r]) for r in runs], index, check=check)
     return HcalDataset(x, y, run, ls, runs, sources, classes)
 
 def load_dataset(data_dir,       # directory of `Run<run>_Dataset*.npy` files
@@ -221,13 +240,15 @@ def load_dataset(data_dir,       # directory of `Run<run>_Dataset*.npy` files
     return dataset_from_arrays(maps, labels, {f.run: str(f.path) for f in files}, check_values=True)
 
 # %% ../nbs/01_data.ipynb #28668cd8
-STREAM_ABOVE = 2 * 2**30   # 'auto': stream from a cache on disk when the float32 maps would take more than this many bytes
+STREAM_ABOVE = 2 * 2**30   # 'auto': stream from a cache on disk when the float32 maps would take more bytes than this
 
 def wants_stream(maps_by_run,         # {run: maps}: only their shapes are looked at
                  stream='auto',       # 'auto', 'on' or 'off'
                  above=STREAM_ABOVE): # bytes of float32 maps above which 'auto' streams
-    "Whether the data set is streamed from disk: as `stream` says, or for 'auto' when its float32 maps are larger than `above` bytes."
-    if stream not in ('auto', 'on', 'off'): raise HcalError(f"stream must be 'auto', 'on' or 'off', got {stream!r}", arg='stream')
+    ("Whether the data set is streamed from disk: as `stream` says, "
+     "or for 'auto' when its float32 maps are larger than `above` bytes.")
+    if stream not in ('auto', 'on', 'off'):
+        raise HcalError(f"stream must be 'auto', 'on' or 'off', got {stream!r}", arg='stream')
     if stream != 'auto': return stream == 'on'
     return sum(int(np.prod(m.shape)) for m in maps_by_run.values()) * 4 > above
 
@@ -237,13 +258,15 @@ def cached_dataset(maps_by_run,         # {run: array or memory map (n, 64, 72) 
                    labels=None,         # as `dataset_from_arrays`
                    sources=None,
                    check_values=False): # validate the values while the cache is built
-    "An `HcalDataset` whose maps stay on disk: log1p float32 maps cached once (`stream.build_cache`) and read on demand."
+    ("An `HcalDataset` whose maps stay on disk: log1p float32 maps cached once (`stream.build_cache`) "
+     "and read on demand.")
     runs, classes, index = _ordered(maps_by_run, labels)
     sources = sources or {r: 'memory' for r in runs}
     named, path = [(r, maps_by_run[r]) for r in runs], Path(cache_dir) / key / 'maps.npy'
     x = MapCache(path) if path.is_file() else None
     if x is None or len(x) != sum(len(m) for _, m in named):   # built once; atomically, so a file there is complete
-        x = build_cache(path, named, check=(lambda r, start, block: _check_block(sources[r], start, block)) if check_values else None)
+        check = (lambda r, start, block: _check_block(sources[r], start, block)) if check_values else None
+        x = build_cache(path, named, check=check)
     return HcalDataset(x, *_provenance(named, index), runs, sources, classes)
 
 # %% ../nbs/01_data.ipynb #d09f3297
@@ -259,7 +282,8 @@ def _check_fracs(val_frac, test_frac):
     if not 0 < val_frac < 1: raise HcalError(f"val_frac must be in (0, 1), got {val_frac}", arg='val_frac')
     if not 0 <= test_frac < 1: raise HcalError(f"test_frac must be in [0, 1), got {test_frac}", arg='test_frac')
     if val_frac + test_frac >= 1:
-        raise HcalError(f"val_frac + test_frac = {val_frac + test_frac:g} leaves no maps to train on (must be below 1)", arg=('val_frac', 'test_frac'))
+        raise HcalError(f"val_frac + test_frac = {val_frac + test_frac:g} leaves no maps to train on (must be below 1)",
+                        arg=('val_frac', 'test_frac'))
 
 # %% ../nbs/01_data.ipynb #0e6a3940
 def random_split(y,              # class labels (N,), array or tensor
@@ -274,7 +298,9 @@ def random_split(y,              # class labels (N,), array or tensor
     for c in np.unique(y):
         idx = rng.permutation(np.flatnonzero(y == c))
         n_val, n_test = round(len(idx) * val_frac), round(len(idx) * test_frac)
-        parts['val'].append(idx[:n_val]); parts['test'].append(idx[n_val:n_val + n_test]); parts['train'].append(idx[n_val + n_test:])
+        parts['val'].append(idx[:n_val])
+        parts['test'].append(idx[n_val:n_val + n_test])
+        parts['train'].append(idx[n_val + n_test:])
     return Split(**{k: np.sort(np.concatenate(v)).astype(np.int64) for k, v in parts.items()})
 
 # %% ../nbs/01_data.ipynb #dd78fa9a
@@ -285,7 +311,8 @@ def block_split(dataset,         # an `HcalDataset` (uses its `run` and `lumisec
                 seed=0):         # random seed choosing which blocks go where
     "Split by contiguous blocks of lumisection index within each run, so neighbours never straddle the split."
     _check_fracs(val_frac, test_frac)
-    if n_blocks < 3 and test_frac > 0 or n_blocks < 2: raise HcalError(f"n_blocks={n_blocks} is too few blocks for this split", arg='n_blocks')
+    if n_blocks < 3 and test_frac > 0 or n_blocks < 2:
+        raise HcalError(f"n_blocks={n_blocks} is too few blocks for this split", arg='n_blocks')
     rng = np.random.default_rng(seed)
     parts = {'train': [], 'val': [], 'test': []}
     for r in np.unique(dataset.run):
@@ -298,7 +325,8 @@ def block_split(dataset,         # an `HcalDataset` (uses its `run` and `lumisec
         for k, b in enumerate(order):
             key = 'val' if k < n_val else 'test' if k < n_val + n_test else 'train'
             parts[key].append(blocks[b])
-    return Split(**{k: np.sort(np.concatenate(v)).astype(np.int64) if v else np.empty(0, np.int64) for k, v in parts.items()})
+    return Split(**{k: np.sort(np.concatenate(v)).astype(np.int64) if v else np.empty(0, np.int64)
+                    for k, v in parts.items()})
 
 # %% ../nbs/01_data.ipynb #7cc6a997
 SPLIT_KINDS = ('random', 'block')
@@ -313,7 +341,8 @@ class SplitSpec:
     n_blocks:int=20        # block split: contiguous blocks per run
 
     def __post_init__(self):
-        if self.kind not in SPLIT_KINDS: raise HcalError(f"kind {self.kind!r}: unknown split kind (use {' or '.join(SPLIT_KINDS)})", arg='kind')
+        if self.kind not in SPLIT_KINDS:
+            raise HcalError(f"kind {self.kind!r}: unknown split kind (use {' or '.join(SPLIT_KINDS)})", arg='kind')
         _check_fracs(self.val_frac, self.test_frac)
 
     def make(self, dataset)->Split:  # an `HcalDataset`
@@ -325,20 +354,23 @@ class SplitSpec:
 @dataclass(frozen=True)
 class DataSource:
     "Where a data set comes from, enough to build it again: `load()`."
-    kind:str='synthetic'        # 'synthetic' (the default data, `synthesize`) or 'files' (`Run<run>_Dataset*.npy` in `data_dir`)
+    kind:str='synthetic'        # 'synthetic' (default, `synthesize`) or 'files' (`data_dir`'s `Run<run>_Dataset*.npy`)
     data_dir:str|None=None      # files: the directory (stored resolved)
     n_lumisections:int=10000    # synthetic: maps per run
     seed:int=0                  # synthetic: its seed
     separation:float=1.0        # synthetic: 1 the default runs, 0 identically distributed (`synthesize`)
     labels:tuple|None=None      # ((run, label), ...) from a labels table (`read_labels`); None: one class per run
 
+    # the run files of a directory; `labels`: {run: label}, e.g. `read_labels(path)`
     @classmethod
-    def files(cls, data_dir, labels=None):   # the run files of a directory; `labels`: {run: label}, e.g. `read_labels(path)`
+    def files(cls, data_dir, labels=None):
         return cls('files', data_dir=str(Path(data_dir).resolve()), labels=labels)
 
     def __post_init__(self):
-        if self.kind not in ('synthetic', 'files'): raise HcalError(f"kind {self.kind!r}: use 'synthetic' or 'files'", arg='kind')
-        if self.kind == 'files' and not self.data_dir: raise HcalError("data_dir is needed for kind='files'", arg='data_dir')
+        if self.kind not in ('synthetic', 'files'):
+            raise HcalError(f"kind {self.kind!r}: use 'synthetic' or 'files'", arg='kind')
+        if self.kind == 'files' and not self.data_dir:
+            raise HcalError("data_dir is needed for kind='files'", arg='data_dir')
         if self.labels is not None:   # stored as ((run, label), ...) sorted by run, however it was given
             pairs = self.labels.items() if isinstance(self.labels, dict) else self.labels
             object.__setattr__(self, 'labels', tuple(sorted((int(r), str(l)) for r, l in pairs)))
@@ -352,25 +384,32 @@ class DataSource:
         return {f.run: load_run(f.path, check_values=check_values) for f in find_runs(self.data_dir, self.label_map)}
 
     def load(self, maps=None,              # `maps(check_values=False)`, if already at hand
-             stream='auto',                 # 'auto': stream above `stream_above`; 'on': from a cache on disk; 'off': in memory
+             stream='auto',                 # 'auto': stream above `stream_above`; 'on': disk cache; 'off': in memory
              cache_dir=None,                # where the cache goes when streaming (`cached_dataset`)
              stream_above=STREAM_ABOVE)->HcalDataset:  # bytes of float32 maps above which 'auto' streams
-        "The data set this describes, preprocessed, in memory or (large) cached on disk and streamed; the files' values are validated as they are read."
+        ("The data set this describes, preprocessed, in memory or (large) cached on disk and streamed; "
+         "the files' values are validated as they are read.")
         maps = self.maps(check_values=False) if maps is None else maps
-        sources, check = {r: str(getattr(m, 'filename', None) or 'memory') for r, m in maps.items()}, self.kind == 'files'
-        if not wants_stream(maps, stream, stream_above): return dataset_from_arrays(maps, self.label_map, sources, check_values=check)
-        if cache_dir is None: raise HcalError("cache_dir: streaming needs a directory for the cache of log1p maps", arg='cache_dir')
+        sources = {r: str(getattr(m, 'filename', None) or 'memory') for r, m in maps.items()}
+        check = self.kind == 'files'
+        if not wants_stream(maps, stream, stream_above):
+            return dataset_from_arrays(maps, self.label_map, sources, check_values=check)
+        if cache_dir is None:
+            raise HcalError("cache_dir: streaming needs a directory for the cache of log1p maps", arg='cache_dir')
         return cached_dataset(maps, cache_dir, self.cache_key(maps), self.label_map, sources, check_values=check)
 
     def cache_key(self, maps)->str:  # `maps()`
-        "The name of these maps' cache: another file (path, size, time), another synthetic set or another order of the runs, another name."
-        stat = lambda f: [str(f), os.stat(f).st_size, os.stat(f).st_mtime_ns] if f else []   # a memory map's file; none for an array
-        files = [[r, list(maps[r].shape), str(maps[r].dtype)] + stat(getattr(maps[r], 'filename', None)) for r in _ordered(maps, self.label_map)[0]]
+        ("The name of these maps' cache: another file (path, size, time), another synthetic set "
+         "or another order of the runs, another name.")
+        stat = lambda f: [str(f), os.stat(f).st_size, os.stat(f).st_mtime_ns] if f else []   # a memory map's file
+        runs = _ordered(maps, self.label_map)[0]
+        files = [[r, list(maps[r].shape), str(maps[r].dtype)] + stat(getattr(maps[r], 'filename', None)) for r in runs]
         described = {k: v for k, v in self.to_dict().items() if k != 'labels'}
         return hashlib.sha1(json.dumps(['hcal_ml4dqm cache 1', described, files]).encode()).hexdigest()[:16]
 
     def to_dict(self)->dict:
-        "The fields that say where the data come from (`DataSource(**d)` rebuilds it), for checkpoints and `metrics.json`."
+        ("The fields that say where the data come from (`DataSource(**d)` rebuilds it), "
+         "for checkpoints and `metrics.json`.")
         keep = ('kind', 'data_dir') if self.kind == 'files' else ('kind', 'n_lumisections', 'seed', 'separation')
         d = {k: v for k, v in asdict(self).items() if k in keep}
         if self.labels is not None: d['labels'] = [[r, l] for r, l in self.labels]
@@ -378,7 +417,8 @@ class DataSource:
 
     def describe(self)->str:
         "One line for logs and reports."
-        classes = f", classes from a labels table ({', '.join(label_classes(self.label_map)[0])})" if self.labels else ''
+        classes = (f", classes from a labels table ({', '.join(label_classes(self.label_map)[0])})"
+                   if self.labels else '')
         if self.kind == 'files': return f"the run files in `{self.data_dir}`{classes}"
         return (f"the synthetic default data (`synthesize`, 2 x {self.n_lumisections} lumisections, seed {self.seed}, "
                 f"separation {self.separation:g}){classes}: not the real CMS files")
@@ -403,9 +443,10 @@ def iterate_batches(x,                 # (N, ...) tensor of inputs
             if not len(b): continue
         yield x.index_select(0, b), y.index_select(0, b)
 
-def batches(x,   # (N, D, 64, 72) maps: a tensor, or a `stream.MapCache` on disk; the other arguments as `iterate_batches`
+def batches(x,   # (N, D, 64, 72) maps: a tensor, or a `stream.MapCache` on disk; other arguments as `iterate_batches`
             y, idx, batch_size=256, shuffle=False, generator=None, shard=(0, 1)):
-    "Yield `(xb, yb)` batches wherever the maps are: in memory (`iterate_batches`) or on disk (`stream.stream_batches`)."
+    ("Yield `(xb, yb)` batches wherever the maps are: in memory (`iterate_batches`) "
+     "or on disk (`stream.stream_batches`).")
     if isinstance(x, MapCache): return stream_batches(x, y, idx, batch_size, shuffle, generator, shard)
     return iterate_batches(x, y, idx, batch_size, shuffle, generator, shard)
 

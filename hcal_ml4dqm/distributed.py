@@ -1,4 +1,4 @@
-"""One model trained by several processes, on one machine or many, with PyTorch's own launcher (`torchrun`): each rank reads its own part of every batch, the gradients are averaged, rank 0 alone writes, and a rank that dies stops the job with one clear line.
+"""One model trained by several processes (`torchrun`): each rank reads its part, rank 0 writes, a dead rank stops all.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/distributed.html.md"""
 
@@ -23,13 +23,17 @@ from .core import HcalError
 class RankStopped(HcalError):
     "This rank stopped because another rank of the job failed (its process died, or was stopped by the launcher)."
 
-def _stopped(why): return RankStopped(f"{why}: another process of the job stopped (it died, or failed; torchrun's summary says which); "
-                                      "the checkpoints hold the last validation: run the same command with --resume")
+def _stopped(why):
+    return RankStopped(f"{why}: another process of the job stopped "
+                       "(it died, or failed; torchrun's summary says which); "
+                       "the checkpoints hold the last validation: run the same command with --resume")
 
 def stopped_by_peer(e:BaseException)->bool:  # an exception raised while training
-    "Whether `e` says that another rank is gone: `RankStopped`, or a collective that failed (a `torch.distributed` error, gloo's 'Connection closed by peer')."
+    ("Whether `e` says that another rank is gone: `RankStopped`, "
+     "or a collective that failed (a `torch.distributed` error, gloo's 'Connection closed by peer').")
     if isinstance(e, (RankStopped, dist.DistError)): return True
-    return isinstance(e, RuntimeError) and any(s in str(e) for s in ('Connection closed by peer', 'Connection reset by peer', 'gloo', 'NCCL'))
+    return isinstance(e, RuntimeError) and any(
+        s in str(e) for s in ('Connection closed by peer', 'Connection reset by peer', 'gloo', 'NCCL'))
 
 # %% ../nbs/09a_distributed.ipynb #b3d5770c
 class _DDP(nn.parallel.DistributedDataParallel):
@@ -80,7 +84,8 @@ class DistContext:
         return result if self.local_rank == 0 else fn()
 
     def wrap(self, model:nn.Module)->nn.Module:
-        "The module to train: `model` itself for one process, else wrapped in `DistributedDataParallel` (gradients averaged over the ranks)."
+        ("The module to train: `model` itself for one process, "
+         "else wrapped in `DistributedDataParallel` (gradients averaged over the ranks).")
         if not self.active: return model
         dev = next(model.parameters()).device
         return _DDP(model, device_ids=[dev.index] if dev.type == 'cuda' else None)
@@ -89,17 +94,19 @@ SINGLE = DistContext()
 
 # %% ../nbs/09a_distributed.ipynb #5ad632e6
 def env_context()->DistContext:
-    "This process's place in the job from torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK), without joining it; `SINGLE` outside torchrun."
+    ("This process's place in the job from torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK), without joining it; "
+     "`SINGLE` outside torchrun.")
     world = int(os.environ.get('WORLD_SIZE', 1))
     if world <= 1: return SINGLE
     return DistContext(int(os.environ.get('RANK', 0)), world, int(os.environ.get('LOCAL_RANK', 0)))
 
 def _on_sigterm(signum, frame): raise _stopped(f"{env_context()}: stopped by the launcher")
 
-def init_distributed(device='auto',     # 'auto' or 'cuda...': NCCL, one GPU per local rank, if CUDA is there; else gloo on the CPU
-                     timeout_s=4*3600,  # how long a collective waits for a rank that does not come: long, because the first rank of a
-                                        # machine may build a large cache (or rank 0 explore the data) while the others wait; a rank
-                                        # that dies is noticed at once (its connections close), only one that hangs waits this long
+def init_distributed(device='auto',     # 'auto' or 'cuda...': NCCL, one GPU per local rank, with CUDA; else gloo on CPU
+                     timeout_s=4*3600,  # how long a collective waits for a rank that does not come: long, because the
+                                        # first rank of a machine may build a large cache (or rank 0 explore the data)
+                                        # while the others wait; a rank that dies is noticed at once (its connections
+                                        # close), only one that hangs waits this long
                     )->DistContext:
     "Join the process group that torchrun set up; `SINGLE` (nothing joined) outside torchrun."
     ctx = env_context()
@@ -109,7 +116,9 @@ def init_distributed(device='auto',     # 'auto' or 'cuda...': NCCL, one GPU per
     backend = 'nccl' if cuda else 'gloo'
     if not dist.is_initialized():
         try: dist.init_process_group(backend, timeout=timedelta(seconds=timeout_s))
-        except Exception as e: raise HcalError(f"{ctx}: cannot join the job ({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
+        except Exception as e:
+            raise HcalError(f"{ctx}: cannot join the job "
+                            f"({type(e).__name__}: {str(e).splitlines()[0][:200]})") from None
     signal.signal(signal.SIGTERM, _on_sigterm)
     return DistContext(ctx.rank, ctx.world, ctx.local_rank, backend)
 

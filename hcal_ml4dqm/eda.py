@@ -1,4 +1,4 @@
-"""Section 2 of the study, drawn from your own data: the statistics table, average, difference, sample and sparsity maps, value distributions, the luminosity and iEta profiles, and the study's conclusions checked against the numbers.
+"""Section 2 of the study on your data: statistics, maps, value distributions, profiles, and its conclusions checked.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/eda.html.md"""
 
@@ -38,7 +38,7 @@ class RunSummary:
     min_nonzero: float        # smallest non-zero value (inf if there is none)
     samples: np.ndarray       # (k, 64, 72) a few maps drawn at random
     sample_index: np.ndarray  # (k,) their lumisection indices
-    depth_total: np.ndarray|None = None  # (N, D) total occupancy of each depth, for maps of D depths (None for (N, 64, 72) maps)
+    depth_total: np.ndarray|None = None  # (N, D) total occupancy of each of D depths (None for (N, 64, 72) maps)
     depth: object = 'sum'     # what the maps above show: 'sum' of the depths, or one depth
 
     @property
@@ -76,7 +76,8 @@ def summarize_run(maps,           # (N, 64, 72) or (N, D, 64, 72) array or memor
         if values.size: min_nonzero = min(min_nonzero, float(values.min()))
     index = np.sort(np.random.default_rng(seed).choice(n, size=min(n_samples, n), replace=False))
     samples = np.asarray(view[index], dtype=np.float64)   # reads only these maps from a memory map
-    return RunSummary(int(run), stats, cell_sum / n, nonzero / n, total, hist, bins, min_nonzero, samples, index, depth_total, depth)
+    return RunSummary(int(run), stats, cell_sum / n, nonzero / n, total, hist, bins, min_nonzero, samples, index,
+                      depth_total, depth)
 
 # %% ../nbs/00_eda.ipynb #4be601fa
 def _sources(data):
@@ -91,7 +92,7 @@ def _open(source, check=True):
     return load_run(source, check_values=check) if isinstance(source, (str, Path)) else source
 
 # %% ../nbs/00_eda.ipynb #d8d761ad
-def summarize_runs(data,          # {run: (N, 64, 72) or (N, D, 64, 72) maps} or a directory of `Run<run>_Dataset*.npy` files
+def summarize_runs(data,          # {run: (N, 64, 72) or (N, D, 64, 72) maps}, or a directory of `Run<run>_Dataset*.npy`
                    n_samples=3,   # random maps to keep per run
                    seed=0,        # seed for choosing them
                    n_bins=100,    # histogram bins of the non-zero values, shared by all runs
@@ -101,7 +102,8 @@ def summarize_runs(data,          # {run: (N, 64, 72) or (N, D, 64, 72) maps} or
     sources = _sources(data)
     stats = {run: run_statistics(select_depth(_open(src), depth), chunk) for run, src in sources.items()}
     bins = value_bins(max(st['max'] for st in stats.values()), n_bins)
-    return {run: summarize_run(_open(src, check=False), run, bins, n_samples, seed, stats[run], chunk, depth) for run, src in sources.items()}
+    return {run: summarize_run(_open(src, check=False), run, bins, n_samples, seed, stats[run], chunk, depth)
+            for run, src in sources.items()}
 
 # %% ../nbs/00_eda.ipynb #d2968a12
 @dataclass
@@ -127,7 +129,8 @@ def _sparsity_claims(sa, sb):
     yield Conclusion('Data is highly structured and sparse.', 'supported' if ok else 'not supported',
         f"{100 * zf[0]:.3f}% (Run {a}) and {100 * zf[1]:.3f}% (Run {b}) of all values are zero; "
         f"{_pct(fixed[0])} and {_pct(fixed[1])} of the cells are zero in every lumisection or non-zero in every one "
-        f"({int((sa.nonzero_frac > 0).sum())} and {int((sb.nonzero_frac > 0).sum())} active cells of {sa.mean_map.size}). "
+        f"({int((sa.nonzero_frac > 0).sum())} and {int((sb.nonzero_frac > 0).sum())} active cells "
+        f"of {sa.mean_map.size}). "
         f"Criterion: over half the values zero, over 95% of cells fixed.")
     act_a, act_b = sa.nonzero_frac > 0, sb.nonzero_frac > 0
     jaccard = float((act_a & act_b).sum() / max((act_a | act_b).sum(), 1))
@@ -147,14 +150,16 @@ def _intensity_claims(sa, sb):
     rel = np.abs(sb.mean_map[shared] / sa.mean_map[shared] - 1)
     jaccard = shared.sum() / max(((sa.nonzero_frac > 0) | (sb.nonzero_frac > 0)).sum(), 1)
     ok = jaccard >= 0.95 and inside >= 0.95 and np.median(rel) > 0.01
-    yield Conclusion('Key difference lies in hit intensity within active bands.', 'supported' if ok else 'not supported',
+    verdict = 'supported' if ok else 'not supported'
+    yield Conclusion('Key difference lies in hit intensity within active bands.', verdict,
         f"mean occupancy of the shared active cells is {ma:.4g} (Run {a}) and {mb:.4g} (Run {b}), {mb / ma - 1:+.1%}; "
         f"a cell's mean differs between the runs by a median {_pct(np.median(rel))}; {_pct(inside)} of the absolute "
         f"difference lies in cells active in both runs. Criterion: same active cells (Jaccard >= 0.95), >= 95% of the "
         f"difference inside them, median per-cell difference > 1%.")
     nz_min = min(sa.min_nonzero, sb.min_nonzero)
     vmax = max(sa.stats['max'], sb.stats['max'])
-    span = f"the non-zero ones over a factor {vmax / nz_min:.3g} ({nz_min:.3g} to {vmax:.4g})" if np.isfinite(nz_min) else "none is non-zero"
+    span = (f"the non-zero ones over a factor {vmax / nz_min:.3g} ({nz_min:.3g} to {vmax:.4g})" if np.isfinite(nz_min)
+            else "none is non-zero")
     yield Conclusion('Normalization is crucial due to wide value range.', 'supported' if vmax > 10 else 'not supported',
         f"values run from 0 to {sa.stats['max']:.4g} (Run {a}) and {sb.stats['max']:.4g} (Run {b}), {span}; "
         f"standard deviations {sa.stats['std']:.4g} and {sb.stats['std']:.4g}; log1p maps them into "
@@ -202,7 +207,8 @@ def _beyond_claims(sa, sb):
     rel = np.where(shared, sb.mean_map / np.where(shared, sa.mean_map, 1) - 1, np.nan)
     row_mean = np.nanmean(np.where(shared.any(axis=1, keepdims=True), rel, 0), axis=1, keepdims=True)
     vals, fit = rel[shared], np.broadcast_to(row_mean, rel.shape)[shared]
-    r2 = float(1 - ((vals - fit) ** 2).sum() / ((vals - vals.mean()) ** 2).sum()) if vals.size > 1 and vals.std() > 0 else 0.0
+    r2 = (float(1 - ((vals - fit) ** 2).sum() / ((vals - vals.mean()) ** 2).sum())
+          if vals.size > 1 and vals.std() > 0 else 0.0)
     yield Conclusion('(Beyond the study) The run difference varies along iEta, not along iPhi.',
         'supported' if r2 >= 0.8 else 'not supported',
         f"the iEta row alone explains {_pct(r2)} of the cell-to-cell variance of the relative difference "
@@ -214,4 +220,5 @@ def check_conclusions(summaries):   # {run: RunSummary}, in label order; the fir
     "The study's EDA conclusions (and two more), each with a verdict and the numbers from these runs."
     if len(summaries) < 2: raise HcalError(f"need two or more runs to check the conclusions, got {list(summaries)}")
     sa, sb = list(summaries.values())[:2]
-    return [c for claims in (_sparsity_claims, _intensity_claims, _geometry_claims, _beyond_claims) for c in claims(sa, sb)]
+    checks = (_sparsity_claims, _intensity_claims, _geometry_claims, _beyond_claims)
+    return [c for claims in checks for c in claims(sa, sb)]

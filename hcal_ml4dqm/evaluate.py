@@ -1,4 +1,4 @@
-"""Accuracy, ROC/AUC, confusion matrices and two baselines that say how hard the task is, over seeds and both kinds of split, for two classes or many.
+"""Accuracy, ROC/AUC, confusion matrices and two baselines for how hard the task is, over seeds, splits and classes.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/eval.html.md"""
 
@@ -28,7 +28,7 @@ def misordered_pairs(y_true, # (N,) labels 0/1
     "How many (class 0, class 1) pairs the score orders wrongly (ties count one half): (1 - AUC) x n0 x n1, exactly."
     y_true, score = np.asarray(y_true), np.asarray(score, dtype=np.float64)
     neg, pos = np.sort(score[y_true == 0]), score[y_true == 1]
-    above = len(neg) - np.searchsorted(neg, pos, 'right')                          # negatives scored above each positive
+    above = len(neg) - np.searchsorted(neg, pos, 'right')   # negatives scored above each positive
     tied = np.searchsorted(neg, pos, 'right') - np.searchsorted(neg, pos, 'left')
     return float(above.sum() + 0.5 * tied.sum())
 
@@ -37,7 +37,8 @@ def multiclass_metrics(y_true,           # (N,) true class indices 0 .. C-1
                        proba,            # (N, C) class probabilities
                        class_names=None, # names of the C classes
                       )->dict:
-    "The metrics of `classification_metrics` for C classes: argmax prediction, C x C confusion, one-vs-rest ROC and AUC per class, macro averages."
+    ("The metrics of `classification_metrics` for C classes: argmax prediction, C x C confusion, "
+     "one-vs-rest ROC and AUC per class, macro averages.")
     y_true, proba = np.asarray(y_true).astype(np.int64), np.asarray(proba, dtype=np.float64)
     if len(y_true) != len(proba): raise HcalError(f'{len(y_true)} labels but {len(proba)} scores')
     if len(y_true) == 0: raise HcalError('no maps to evaluate (empty set)')
@@ -58,7 +59,8 @@ def multiclass_metrics(y_true,           # (N,) true class indices 0 .. C-1
                 confusion=confusion_matrix(y_true, pred, labels=labels).tolist(),
                 precision=prec.tolist(), recall=rec.tolist(), support=support.tolist(),
                 class_names=list(class_names or [f'class {c}' for c in labels]),
-                auc=float(np.mean(defined)) if defined else float('nan'), n_pairs=int(sum(pairs)), misordered_pairs=float(sum(bad)), roc=None,
+                auc=float(np.mean(defined)) if defined else float('nan'), n_pairs=int(sum(pairs)),
+                misordered_pairs=float(sum(bad)), roc=None,
                 n_classes=len(labels), auc_per_class=auc, misordered_pairs_per_class=bad, roc_per_class=roc,
                 macro_precision=float(prec.mean()), macro_recall=float(rec.mean()), macro_f1=float(f1.mean()))
 
@@ -66,7 +68,8 @@ def multiclass_metrics(y_true,           # (N,) true class indices 0 .. C-1
 def best_threshold_accuracy(y_true, # (N,) labels 0/1
                             score,  # (N,) score for class 1
                            )->float:
-    "The accuracy of the best single threshold on `score`, on these same maps: what a classifier that ranks this well could reach."
+    ("The accuracy of the best single threshold on `score`, on these same maps: "
+     "what a classifier that ranks this well could reach.")
     y_true, score = np.asarray(y_true), np.asarray(score, dtype=np.float64)
     order = np.argsort(score, kind='stable')
     ys, s = y_true[order], score[order]
@@ -80,7 +83,8 @@ def classification_metrics(y_true,           # (N,) true class indices
                            proba,            # (N, C) class probabilities, or (N,) probability of class 1 of two
                            class_names=None, # names of the classes
                           )->dict:
-    "Accuracy, errors, ROC curve and AUC, the best threshold's accuracy, confusion matrix and per-class precision/recall, as plain JSON-able values; more than two classes: `multiclass_metrics`."
+    ("Accuracy, errors, ROC curve and AUC, the best threshold's accuracy, confusion matrix and per-class "
+     "precision/recall, as plain JSON-able values; more than two classes: `multiclass_metrics`.")
     y_true = np.asarray(y_true).astype(np.int64)
     proba = np.asarray(proba, dtype=np.float64)
     if proba.ndim == 2 and proba.shape[1] > 2: return multiclass_metrics(y_true, proba, class_names)
@@ -94,7 +98,8 @@ def classification_metrics(y_true,           # (N,) true class indices
                confusion=confusion_matrix(y_true, pred, labels=[0, 1]).tolist(),
                precision=prec.tolist(), recall=rec.tolist(), support=support.tolist(),
                class_names=list(class_names or ['class 0', 'class 1']),
-               auc=float('nan'), n_pairs=n0 * n1, misordered_pairs=0.0, roc=None, best_threshold_accuracy=best_threshold_accuracy(y_true, score))
+               auc=float('nan'), n_pairs=n0 * n1, misordered_pairs=0.0, roc=None,
+               best_threshold_accuracy=best_threshold_accuracy(y_true, score))
     if n0 and n1:   # ROC and AUC need both classes
         fpr, tpr, _ = roc_curve(y_true, score)
         out.update(auc=float(roc_auc_score(y_true, score)), misordered_pairs=misordered_pairs(y_true, score),
@@ -122,7 +127,7 @@ BASELINES = {'LogReg total occupancy': 'total', 'LogReg iEta profile': 'ieta'}
 
 # %% ../nbs/05_eval.ipynb #1b729bbc
 def occupancy_features(x,                # (N, D, 64, 72) log1p maps, as `HcalDataset.x` (a tensor, or read from disk)
-                       kind:str='total', # 'total': (N, 1) total occupancy; 'ieta': (N, 64) occupancy summed over iPhi and depths
+                       kind:str='total', # 'total': (N, 1) total occupancy; 'ieta': (N, 64) sums over iPhi and depths
                        chunk:int|None=None, # maps per step (default: about 64 MiB of float64)
                       )->np.ndarray:
     "Occupancy features of each lumisection, from the log1p maps (float64)."
@@ -174,13 +179,15 @@ def evaluate_split(models:dict,        # {name: trained model}
 # %% ../nbs/05_eval.ipynb #1ba2640c
 def summarize(per_seed:list, # one {name: metrics} per seed, for one set
              )->dict:
-    "{name: {'accuracy'|'auc'|'n_errors'|'misordered_pairs': {'mean', 'std', 'values'}, 'n', 'n_pairs'}} over the seeds."
+    ("{name: {'accuracy'|'auc'|'n_errors'|'misordered_pairs': {'mean', 'std', 'values'}, 'n', 'n_pairs'}} "
+     "over the seeds.")
     out = {}
     for name in per_seed[0]:
         runs = [r[name] for r in per_seed]
         out[name] = {k: dict(mean=float(np.mean([r[k] for r in runs])), std=float(np.std([r[k] for r in runs])),
                              values=[r[k] for r in runs])
-                     for k in ('accuracy', 'auc', 'n_errors', 'misordered_pairs', 'best_threshold_accuracy') if k in runs[0]}
+                     for k in ('accuracy', 'auc', 'n_errors', 'misordered_pairs', 'best_threshold_accuracy')
+                     if k in runs[0]}
         out[name].update(n=runs[0]['n'], n_pairs=runs[0]['n_pairs'])
     return out
 
@@ -216,7 +223,8 @@ def per_class_table(metrics:dict, # {name: `classification_metrics`} of one set,
     head = '| class | maps | ' + ' | '.join(f'{n} recall | {n} AUC' for n in names) + ' |'
     lines = [head, '|:--|--:|' + '--:|' * 2 * len(names)]
     for c, cname in enumerate(first['class_names']):
-        cells = ' | '.join(f"{metrics[n]['recall'][c]:.4f} | {format_metric(metrics[n]['auc_per_class'][c], 0, 0).split(' ')[0]}" for n in names)
+        cells = ' | '.join(f"{metrics[n]['recall'][c]:.4f} | "
+                           f"{format_metric(metrics[n]['auc_per_class'][c], 0, 0).split(' ')[0]}" for n in names)
         lines.append(f"| {cname} | {first['support'][c]:,} | {cells} |")
     return '\n'.join(lines)
 
@@ -232,9 +240,12 @@ def difficulty_text(summ:dict, # from `summarize`, one set (e.g. validation)
     text = (f"\nHow hard is the task? The better baseline, {best}, misclassifies {errs(best)} validation maps "
             f"(AUC {summ[best]['auc']['mean']:.4f}); " + ', '.join(f"the {n} {errs(n)}" for n in models) + '.')
     if summ[best]['n_errors']['mean'] == 0:
-        text += ' A logistic regression on an occupancy summary is already perfect here, so a perfect score of the transformers says the task is easy, not that they are good.'
+        text += (' A logistic regression on an occupancy summary is already perfect here, so a perfect score '
+                 'of the transformers says the task is easy, not that they are good.')
     for n in models:   # accuracy must follow AUC: a model that ranks well and classifies badly has its threshold wrong
-        if 'best_threshold_accuracy' in summ[n] and summ[n]['best_threshold_accuracy']['mean'] - summ[n]['accuracy']['mean'] > 0.01:
+        if ('best_threshold_accuracy' in summ[n]
+                and summ[n]['best_threshold_accuracy']['mean'] - summ[n]['accuracy']['mean'] > 0.01):
             text += (f" The {n} ranks better than it classifies: accuracy {summ[n]['accuracy']['mean']:.4f}, but "
-                     f"{summ[n]['best_threshold_accuracy']['mean']:.4f} at the best threshold on the same maps (AUC {summ[n]['auc']['mean']:.4f}).")
+                     f"{summ[n]['best_threshold_accuracy']['mean']:.4f} at the best threshold on the same maps "
+                     f"(AUC {summ[n]['auc']['mean']:.4f}).")
     return text + ' (Errors are means over seeds.)' if len(summ[best]['n_errors']['values']) > 1 else text

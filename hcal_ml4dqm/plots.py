@@ -1,4 +1,4 @@
-"""One look for every figure: a colour-blind-safe palette, detector maps drawn one way, one figure saver; and the figures of the data and of the results, shared by the notebooks, the command line and the report.
+"""One look for all figures (colour-blind palette, one map style, one saver), shared by the notebooks, CLI and report.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/plots.html.md"""
 
@@ -216,7 +216,8 @@ def plot_luminosity(total_by_run,   # {run: (N,) total occupancy per lumisection
             ax.plot(np.arange(len(total)), total, '.', ms=1.5, color=color(k), alpha=0.6, rasterized=True)
             ax.plot([], [], 'o', ms=4, color=color(k), label=f'Run {run}')
             counts, _ = np.histogram(total, edges)
-            hx.stairs(np.where(counts > 0, counts / len(total), np.nan), edges, orientation='horizontal', baseline=None, color=color(k), lw=1.5)
+            hx.stairs(np.where(counts > 0, counts / len(total), np.nan), edges,
+                      orientation='horizontal', baseline=None, color=color(k), lw=1.5)
         ax.set_xlabel('lumisection index'); ax.set_ylabel('total occupancy of the map')
         ax.yaxis.set_major_formatter(ticker.EngFormatter())   # 1.2M, 800k
         ax.set_title('luminosity profile'); ax.legend(frameon=False, markerscale=1)
@@ -269,7 +270,8 @@ def plot_depth_profile(depth_total_by_run):   # {run: (N, D) total occupancy of 
 def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
                          title:str|None=None,
                         )->Figure:
-    "Loss, accuracy, learning rate (and gradient norm, if recorded) at each validation by optimizer step; training dashed, validation solid, one colour per model."
+    ("Loss, accuracy, learning rate (and gradient norm, if recorded) at each validation by optimizer step; "
+     "training dashed, validation solid, one colour per model.")
     norms = any('grad_norm' in h for h in histories.values())
     with plot_style():
         fig = Figure(figsize=(17 if norms else 13, 3.6), layout='constrained')
@@ -294,10 +296,11 @@ def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
     return fig
 
 # %% ../nbs/00b_plots.ipynb #78636504
-def plot_roc_per_class(metrics:dict,   # {name: `classification_metrics`} with more than two classes, all on the same set
+def plot_roc_per_class(metrics:dict,   # {name: `classification_metrics`} with more than two classes, on one set
                        title:str|None=None,
                       )->Figure:
-    "One panel per classifier: the one-vs-rest ROC curve of each class, with its AUC, and the macro AUC in the panel title."
+    ("One panel per classifier: the one-vs-rest ROC curve of each class, with its AUC, "
+     "and the macro AUC in the panel title.")
     n = len(metrics)
     with plot_style():
         fig = Figure(figsize=(4.2 * n + 0.4, 4.4), layout='constrained')
@@ -305,7 +308,8 @@ def plot_roc_per_class(metrics:dict,   # {name: `classification_metrics`} with m
         for ax, (name, m) in zip(axes, metrics.items()):
             for c, (cname, roc) in enumerate(zip(m['class_names'], m['roc_per_class'])):
                 if roc is None: continue
-                ax.plot(roc['fpr'], roc['tpr'], color=color(c), lw=1.5, drawstyle='steps-post', label=f"{cname} ({m['auc_per_class'][c]:.4f})")
+                ax.plot(roc['fpr'], roc['tpr'], color=color(c), lw=1.5, drawstyle='steps-post',
+                        label=f"{cname} ({m['auc_per_class'][c]:.4f})")
             ax.plot([0, 1], [0, 1], ':', color='grey', lw=1)
             ax.set(xlim=(0, 1), ylim=(0, 1.01), xlabel='false positive rate (the rest called this class)',
                    title=f"{name}: macro AUC {m['auc']:.4f}")
@@ -318,7 +322,8 @@ def plot_roc_per_class(metrics:dict,   # {name: `classification_metrics`} with m
 def plot_roc(metrics:dict,   # {name: `classification_metrics`}, all on the same set
              title:str|None=None,
             )->Figure:
-    "ROC curves of several classifiers on one plot, with their AUCs; right: the top-left corner enlarged. More than two classes: `plot_roc_per_class`."
+    ("ROC curves of several classifiers on one plot, with their AUCs; right: the top-left corner enlarged. "
+     "More than two classes: `plot_roc_per_class`.")
     if any('roc_per_class' in m for m in metrics.values()): return plot_roc_per_class(metrics, title)
     with plot_style():
         fig = Figure(figsize=(10, 4.2), layout='constrained')
@@ -377,7 +382,8 @@ def plot_predictions(lumisection,    # (n,) lumisection number (or index) of eac
         fig = Figure(figsize=(8.5, 3.4), layout='constrained')
         ax, bx = fig.subplots(1, 2, width_ratios=[3, 1])
         for k, name in enumerate(class_names):
-            ax.plot(ls, p[:, k], '.-', color=color(k), ms=3 if len(ls) <= 500 else 1.5, lw=0.7, label=name, rasterized=len(ls) > 500)
+            ax.plot(ls, p[:, k], '.-', color=color(k), ms=3 if len(ls) <= 500 else 1.5, lw=0.7, label=name,
+                    rasterized=len(ls) > 500)
         ax.set(xlabel='lumisection', ylabel='probability', ylim=(-0.03, 1.03), title='probability of each class')
         ax.grid(alpha=0.3); ax.legend(frameon=False, fontsize=9)
         bx.barh(np.arange(len(class_names)), share, color=[color(k) for k in range(len(class_names))])
@@ -402,9 +408,12 @@ def _curve(result, name):
 def plot_difficulty(curves:dict, # {recipe label: the JSON that `benchmarks/difficulty_curve.py` wrote}
                     title:str|None=None,
                    )->Figure:
-    "Validation accuracy and AUC against the separation of the synthetic runs, per model and recipe (baselines dotted, drawn once)."
+    ("Validation accuracy and AUC against the separation of the synthetic runs, per model and recipe "
+     "(baselines dotted, drawn once).")
     styles, names = ['-', '--', '-.'], []
-    for result in curves.values(): names += [n for n in result['config']['models'] + list(result['curve'][next(iter(result['curve']))]['records'][0]['baselines']) if n not in names]
+    for result in curves.values():
+        first = result['curve'][next(iter(result['curve']))]
+        names += [n for n in result['config']['models'] + list(first['records'][0]['baselines']) if n not in names]
     with plot_style():
         fig = Figure(figsize=(12, 4.2), layout='constrained')
         axes = fig.subplots(1, 2, sharex=True)
@@ -418,13 +427,16 @@ def plot_difficulty(curves:dict, # {recipe label: the JSON that `benchmarks/diff
                 x = np.arange(len(seps))
                 for ax, v in zip(axes, (acc, auc)):
                     mean = v.mean(1)
-                    ax.errorbar(x + 0.06 * (r - 0.5 * (len(curves) - 1)), mean, yerr=[mean - v.min(1), v.max(1) - mean], fmt='o' if not baseline else 's',
-                                ls=':' if baseline else styles[r % len(styles)], color=color(k), ms=4, lw=1.4, capsize=2,
+                    ax.errorbar(x + 0.06 * (r - 0.5 * (len(curves) - 1)), mean, yerr=[mean - v.min(1), v.max(1) - mean],
+                                fmt='o' if not baseline else 's', ls=':' if baseline else styles[r % len(styles)],
+                                color=color(k), ms=4, lw=1.4, capsize=2,
                                 label=name if baseline else f'{name}, {label}')
         for ax, what in zip(axes, ('accuracy', 'AUC')):
             ax.set(xticks=np.arange(len(seps)), xticklabels=[f'{s:g}' for s in seps], ylim=(0.45, 1.02),
-                   xlabel='separation of the synthetic runs (1: the default runs, 0: identical)', ylabel=f'validation {what}')
+                   xlabel='separation of the synthetic runs (1: the default runs, 0: identical)',
+                   ylabel=f'validation {what}')
             ax.axhline(0.5, color='0.6', lw=0.8, ls=':'); ax.grid(alpha=0.3)
         axes[0].legend(fontsize=8, loc='lower left')
-        fig.suptitle(title or 'How hard is the task? Validation accuracy and AUC against the separation (mean; bars: worst to best seed and split)')
+        fig.suptitle(title or 'How hard is the task? Validation accuracy and AUC against the separation '
+                              '(mean; bars: worst to best seed and split)')
     return fig

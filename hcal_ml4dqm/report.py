@@ -1,4 +1,4 @@
-"""`report.md` as a list of sections: each a title, Markdown text and the figures it shows. The report arranges what the analyses computed and the plots drew; it computes nothing itself.
+"""`report.md` as sections (title, Markdown, figures) arranging what was computed and drawn; it computes nothing.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/report.html.md"""
 

@@ -1,4 +1,4 @@
-"""Every depth, many runs, data larger than memory: a float32 `log1p` cache on disk, built once in chunks, and batches streamed from it with large reads, a shuffled chunk order and shuffling within a buffer, for one process or many.
+"""Every depth, many runs, more data than memory: a `log1p` disk cache built once, and shuffled batches read from it.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/scale.html.md"""
 
@@ -36,13 +36,16 @@ def npy_layout(path):  # a .npy file
 
 # %% ../nbs/09_scale.ipynb #ff3b8e45
 class MapCache:
-    "A float32 (N, D, 64, 72) `.npy` file read on demand with positioned reads: indexing its first axis returns tensors, and nothing read stays in memory."
+    ("A float32 (N, D, 64, 72) `.npy` file read on demand with positioned reads: "
+     "indexing its first axis returns tensors, and nothing read stays in memory.")
     def __init__(self, path):   # a file written by `build_cache` (or any C-ordered float32 4-d .npy)
         self.path = Path(path)
         shape, dtype, self.offset = npy_layout(self.path)
-        if dtype != np.float32 or len(shape) != 4: raise DataError(f"{self.path}: expected float32 (N, D, H, W) maps, got {dtype} {shape}")
+        if dtype != np.float32 or len(shape) != 4:
+            raise DataError(f"{self.path}: expected float32 (N, D, H, W) maps, got {dtype} {shape}")
         self.shape, self.row_bytes = shape, int(np.prod(shape[1:])) * 4
-        if self.path.stat().st_size < self.offset + shape[0] * self.row_bytes: raise DataError(f"{self.path}: truncated file (shorter than its header says)")
+        if self.path.stat().st_size < self.offset + shape[0] * self.row_bytes:
+            raise DataError(f"{self.path}: truncated file (shorter than its header says)")
         self._fd = os.open(self.path, os.O_RDONLY)
 
     def __len__(self): return self.shape[0]
@@ -50,7 +53,9 @@ class MapCache:
         if getattr(self, '_fd', None) is not None: _close(self._fd); self._fd = None
     def __getstate__(self): return {'path': self.path}        # a copy, or another process, opens the file again
     def __setstate__(self, state): self.__init__(state['path'])
-    def __repr__(self): return f"MapCache({self.path.name}: {self.shape[0]} maps of {self.shape[1:]}, float32, {self.shape[0] * self.row_bytes / 2**30:.3g} GiB)"
+    def __repr__(self):
+        return (f"MapCache({self.path.name}: {self.shape[0]} maps of {self.shape[1:]}, float32, "
+                f"{self.shape[0] * self.row_bytes / 2**30:.3g} GiB)")
 
     def read(self, rows,    # sorted, distinct row numbers
              out=None):     # a float32 (len(rows), D, H, W) array to fill (default: a new one)
@@ -58,7 +63,8 @@ class MapCache:
         rows = np.asarray(rows, np.int64)
         out = np.empty((len(rows),) + self.shape[1:], np.float32) if out is None else out
         if not len(rows): return out
-        if rows[0] < 0 or rows[-1] >= len(self): raise IndexError(f"rows {rows[0]}..{rows[-1]} outside 0..{len(self) - 1}")
+        if rows[0] < 0 or rows[-1] >= len(self):
+            raise IndexError(f"rows {rows[0]}..{rows[-1]} outside 0..{len(self) - 1}")
         buf, rb = memoryview(out).cast('B'), self.row_bytes
         cuts = np.r_[0, np.flatnonzero(np.diff(rows) != 1) + 1, len(rows)]
         for s, e in zip(cuts[:-1], cuts[1:]):
@@ -69,13 +75,14 @@ class MapCache:
                 view, pos = view[n:], pos + n
         return out
 
-    def __getitem__(self, key):   # an int, a slice, or integer or boolean indices in any order; then, optionally, indices of the other axes
+    def __getitem__(self, key):   # an int, slice, or int/bool indices in any order, then optionally other axes' indices
         "The indexed maps as a float32 tensor, as indexing an (N, D, H, W) tensor along its first axis gives."
         key, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
         if isinstance(key, (int, np.integer)):
             if not -len(self) <= key < len(self): raise IndexError(f"index {key} outside 0..{len(self) - 1}")
             return torch.from_numpy(self.read([key % len(self)])[0])[rest]
-        rows = np.arange(*key.indices(len(self))) if isinstance(key, slice) else np.asarray(key.cpu() if torch.is_tensor(key) else key)
+        rows = (np.arange(*key.indices(len(self))) if isinstance(key, slice)
+                else np.asarray(key.cpu() if torch.is_tensor(key) else key))
         rows = (np.flatnonzero(rows) if rows.dtype == bool else rows.astype(np.int64).ravel() % max(len(self), 1))
         if len(rows) < 2 or (np.diff(rows) > 0).all(): data = self.read(rows)
         else:
@@ -88,7 +95,8 @@ def build_cache(path,         # the cache file to write (.npy; its directory is 
                 named_maps,   # [(run, maps (n, 64, 72) or (n, D, 64, 72))], in the order of the rows
                 chunk=None,   # maps per step (default: about `CHUNK_BYTES` of the input)
                 check=None):  # `check(run, start, block)`: raises on values that must not be cached
-    "Write log1p of every run's maps into one float32 (N, D, 64, 72) `.npy`, chunk by chunk and atomically; returns its `MapCache`."
+    ("Write log1p of every run's maps into one float32 (N, D, 64, 72) `.npy`, chunk by chunk and atomically; "
+     "returns its `MapCache`.")
     depths = {n_depths(m) for _, m in named_maps}
     if len(depths) != 1: raise DataError(f"runs have different numbers of depths {sorted(depths)}")
     d, hw = depths.pop(), tuple(named_maps[0][1].shape[-2:])
@@ -98,14 +106,16 @@ def build_cache(path,         # the cache file to write (.npy; its directory is 
         for run, maps in named_maps:
             for start, block in iter_chunks(maps, chunk):   # a memory map's pages are released after each chunk
                 if check is not None: check(run, start, block)
-                np.log1p(block.reshape((len(block), d) + hw), out=out[:len(block)], casting='same_kind')   # exactly as in memory
+                # exactly as in memory
+                np.log1p(block.reshape((len(block), d) + hw), out=out[:len(block)], casting='same_kind')
                 yield out[:len(block)]
     write_npy(path, (sum(len(m) for _, m in named_maps), d) + hw, np.float32, blocks())
     return MapCache(path)
 
 # %% ../nbs/09_scale.ipynb #b7476cfd
 def _stratified_order(labels, rng):
-    "A random order of the chunks in which every class's chunks are spread evenly: each stretch of it holds the classes in their proportions."
+    ("A random order of the chunks in which every class's chunks are spread evenly: "
+     "each stretch of it holds the classes in their proportions.")
     key = np.empty(len(labels))
     for c in np.unique(labels):
         members = np.flatnonzero(labels == c)
@@ -113,23 +123,28 @@ def _stratified_order(labels, rng):
     return np.argsort(key, kind='stable')
 
 def _epoch_plan(n, chunk, window, world, seed, labels=None):
-    "Per rank, the windows of one epoch (positions into the sorted indices, shuffled within each window), and how many maps every rank takes."
+    ("Per rank, the windows of one epoch (positions into the sorted indices, shuffled within each window), "
+     "and how many maps every rank takes.")
     starts = np.arange(0, n, chunk)
     rng = np.random.default_rng([seed, 0])
-    order = _stratified_order(np.zeros(len(starts)) if labels is None else np.asarray(labels)[starts], rng)   # chunks in a random order ...
+    # chunks in a random order ...
+    order = _stratified_order(np.zeros(len(starts)) if labels is None else np.asarray(labels)[starts], rng)
     plans = []
     for rank in range(world):
         mine, rng = order[rank::world], np.random.default_rng([seed, 1, rank])  # ... dealt to the ranks in turn
-        parts = np.array_split(mine, -(-len(mine) // window)) if len(mine) else []   # windows of about equal size, none much smaller
+        # windows of about equal size, none much smaller
+        parts = np.array_split(mine, -(-len(mine) // window)) if len(mine) else []
         wins = [np.concatenate([np.arange(starts[c], min(starts[c] + chunk, n)) for c in part]) for part in parts]
         plans.append([w[rng.permutation(len(w))] for w in wins])               # each window shuffled as a whole
     return plans, min(sum(len(w) for w in p) for p in plans)
 
 # %% ../nbs/09_scale.ipynb #90c74487
 def _read_windows(x, idx, windows, limit):
-    "Yield (maps, rows, where) of each window, up to `limit` maps in all, read in sorted order into one of two buffers; a thread reads the next window while this one is used."
+    ("Yield (maps, rows, where) of each window, up to `limit` maps in all, "
+     "read in sorted order into one of two buffers; a thread reads the next window while this one is used.")
     size = min(max((len(w) for w in windows), default=0), limit)
-    buffers = [np.empty((size,) + tuple(x.shape[1:]), np.float32) for _ in range(2)]   # pages are touched only when read into
+    # pages are touched only when read into
+    buffers = [np.empty((size,) + tuple(x.shape[1:]), np.float32) for _ in range(2)]
     q, stop, taken = queue.Queue(maxsize=1), threading.Event(), threading.Event()
     def worker():
         try:
@@ -138,7 +153,8 @@ def _read_windows(x, idx, windows, limit):
                 if left <= 0: break
                 rows = idx[pos[:left]]
                 order = np.argsort(rows, kind='stable')
-                q.put((x.read(rows[order], out=buffers[k % 2][:len(rows)]), rows, np.argsort(order)))   # maps (sorted), rows (shuffled), where each is
+                # maps (sorted), rows (shuffled), where each is
+                q.put((x.read(rows[order], out=buffers[k % 2][:len(rows)]), rows, np.argsort(order)))
                 left -= len(rows)
                 while not taken.wait(0.1):         # the next window goes into the other buffer once this one is in use
                     if stop.is_set(): return
@@ -169,17 +185,20 @@ def stream_batches(x,                # a `MapCache`
                    generator=None,   # `torch.Generator` that seeds the shuffle (each call a new order)
                    shard=(0, 1),     # (rank, world): this rank's part of each batch
                    chunk_bytes=CHUNK_BYTES, buffer_bytes=BUFFER_BYTES):
-    "Yield (xb, yb) batches streamed from a cache on disk: large reads, a shuffled chunk order and shuffling within a buffer; each rank reads its own chunks."
+    ("Yield (xb, yb) batches streamed from a cache on disk: large reads, "
+     "a shuffled chunk order and shuffling within a buffer; each rank reads its own chunks.")
     rank, world = shard
     idx = np.asarray(idx, np.int64)
-    if not shuffle:   # in order (evaluation): each rank takes its part of every batch, in one read where the rows are consecutive
+    # in order (evaluation): each rank takes its part of every batch, in one read where the rows are consecutive
+    if not shuffle:
         for s in range(0, len(idx), batch_size):
             part = np.array_split(idx[s:s + batch_size], world)[rank]
             if len(part): yield x[part], y[torch.from_numpy(part)]
         return
     idx, local, chunk = np.sort(idx), max(1, batch_size // world), max(1, chunk_bytes // x.row_bytes)
     seed = int(torch.randint(0, 2**62, (), generator=generator))
-    plans, used = _epoch_plan(len(idx), chunk, max(1, buffer_bytes // (chunk * x.row_bytes)), world, seed, y[torch.from_numpy(idx)].numpy())
+    plans, used = _epoch_plan(len(idx), chunk, max(1, buffer_bytes // (chunk * x.row_bytes)), world, seed,
+                              y[torch.from_numpy(idx)].numpy())
     pieces, have = [], 0
     for data, rows, where in _read_windows(x, idx, plans[rank], used):
         s = 0
