@@ -27,7 +27,7 @@ def arg(*flags, **kwargs):
     "One argparse argument of a subcommand: `arg('--out', required=True, help=...)`."
     return flags, kwargs
 
-def subcommand(name,         # the command's name: `hcal-ml4dqm NAME`, or 'GROUP NAME' for one of a group (`monitor train`)
+def subcommand(name,         # `hcal-ml4dqm NAME`, or 'GROUP NAME' for one of a group (`monitor train`)
                help,         # one line for `hcal-ml4dqm --help`
                *arguments):  # `arg(...)` specs
     "Decorator registering `fn(args) -> int | None` as a subcommand of `hcal-ml4dqm`."
@@ -51,8 +51,10 @@ def _flags(arguments):
 
 def build_parser():
     "The `hcal-ml4dqm` argument parser, one subparser per registered command (two levels for a group's commands)."
-    parser = argparse.ArgumentParser(prog='hcal-ml4dqm', description='Machine-learning data-quality monitoring for the CMS HCAL: '
-                                     'which run did a DigiOccupancy map come from, and why; and which channels are faulty.')
+    parser = argparse.ArgumentParser(
+        prog='hcal-ml4dqm',
+        description='Machine-learning data-quality monitoring for the CMS HCAL: '
+                    'which run did a DigiOccupancy map come from, and why; and which channels are faulty.')
     parser.add_argument('--version', action='version', version=f'%(prog)s {__version__}')
     sub = parser.add_subparsers(dest='command', metavar='COMMAND')
     groups = {}
@@ -70,18 +72,21 @@ def build_parser():
 ERROR_GRACE_S = 5   # under torchrun, how long a rank other than 0 waits before printing an error of its own
 
 def _error(command, message, stopped=False):
-    "Print the one error line, return 2. Under torchrun rank 0 prints; another rank prints only an error of its own, with its rank."
+    ("Print the one error line, return 2. Under torchrun rank 0 prints; "
+     "another rank prints only an error of its own, with its rank.")
     ctx = env_context()
     if ctx.active and not ctx.is_main:
         if stopped: return 2                  # rank 0 (or torchrun's summary) says it
-        try: time.sleep(ERROR_GRACE_S)        # an error of every rank stops rank 0, and the launcher stops this one meanwhile
+        # an error of every rank stops rank 0, and the launcher stops this one meanwhile
+        try: time.sleep(ERROR_GRACE_S)
         except RankStopped: return 2
         message = f"{ctx}: {message}"
     print(f"hcal-ml4dqm {command}: error: {message}", file=sys.stderr)
     return 2
 
 def main(argv=None):  # arguments (default: `sys.argv[1:]`)
-    "Entry point of `hcal-ml4dqm` and `python -m hcal_ml4dqm.cli`: run one subcommand; a user error (or a file it cannot read or write, or a rank of the job that stopped) prints one line and returns 2."
+    ("Entry point of `hcal-ml4dqm` and `python -m hcal_ml4dqm.cli`: run one subcommand; a user error "
+     "(or a file it cannot read or write, or a rank of the job that stopped) prints one line and returns 2.")
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None or not hasattr(args, '_run'):
@@ -96,8 +101,9 @@ def main(argv=None):  # arguments (default: `sys.argv[1:]`)
         return 130
     except RuntimeError as e:   # under torchrun: a collective failed because another rank is gone
         if not (env_context().active and stopped_by_peer(e)): raise
-        return _error(args._name, f"{env_context()}: lost the other ranks in a collective: another process of the job stopped "
-                      "(torchrun's summary says which); the checkpoints hold the last validation: run the same command with --resume", True)
+        return _error(args._name, f"{env_context()}: lost the other ranks in a collective: "
+                      "another process of the job stopped (torchrun's summary says which); "
+                      "the checkpoints hold the last validation: run the same command with --resume", True)
 
 # %% ../nbs/99_cli.ipynb #9cb55e50
 def _positive_int(text):
@@ -108,14 +114,18 @@ def _positive_int(text):
 
 @subcommand('synth', 'write the synthetic default runs as Run<run>_Dataset_synth<seed>.npy',
             arg('--out', required=True, type=Path, help='directory to write into'),
-            arg('--n-lumisections', type=_positive_int, default=10000, help='maps per run (default 10000, as the real files)'),
+            arg('--n-lumisections', type=_positive_int, default=10000,
+                help='maps per run (default 10000, as the real files)'),
             arg('--seed', type=int, default=0, help='random seed (default 0)'),
-            arg('--separation', type=float, default=1.0, help='0: identically distributed runs; 1: the default difference'),
+            arg('--separation', type=float, default=1.0,
+                help='0: identically distributed runs; 1: the default difference'),
             arg('--nuisances', action='store_true',
-                help="add the fault monitor's nuisances: Poisson counting noise, pileup-dependent iEta profile, beam-position iPhi modulation, drift"))
+                help="add the fault monitor's nuisances: Poisson counting noise, pileup-dependent iEta profile, "
+                     "beam-position iPhi modulation, drift"))
 def synth(args):
     "Write the two synthetic default runs, named and shaped like the real files (float64, (N, 64, 72))."
-    for path in write_synthetic(args.out, args.n_lumisections, args.seed, args.separation, Nuisance() if args.nuisances else None):
+    for path in write_synthetic(args.out, args.n_lumisections, args.seed, args.separation,
+                                Nuisance() if args.nuisances else None):
         print(f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB)")
 
 # %% ../nbs/99_cli.ipynb #ef4ac127
@@ -135,16 +145,20 @@ def info(args):
 def _eda_depth(text):
     if text == 'sum': return 'sum'
     try: return _positive_int(text)
-    except argparse.ArgumentTypeError: raise argparse.ArgumentTypeError(f"expected 'sum' or a depth 1..7, got {text!r}") from None
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"expected 'sum' or a depth 1..7, got {text!r}") from None
 
-@subcommand('eda', 'exploratory analysis: the study\'s figures as PNG, statistics as JSON and Markdown, conclusions checked',
+@subcommand('eda',
+            'exploratory analysis: the study\'s figures as PNG, statistics as JSON and Markdown, conclusions checked',
             arg('data_dir', type=Path, help='directory of Run<run>_Dataset*.npy files'),
             arg('--out', required=True, type=Path, help='directory to write the figures and tables into'),
             arg('--samples', type=_positive_int, default=3, help='random sample maps per run (default 3)'),
             arg('--seed', type=int, default=0, help='seed for choosing the sample maps (default 0)'),
-            arg('--depth', type=_eda_depth, default='sum', help="maps of several depths: the figures show their 'sum' (default) or one depth 1..7"))
+            arg('--depth', type=_eda_depth, default='sum',
+                help="maps of several depths: the figures show their 'sum' (default) or one depth 1..7"))
 def eda(args):
-    "Write the EDA of the runs in DATA_DIR to --out: every figure (PNG), the statistics (JSON, Markdown) and the study's conclusions with the numbers that support or contradict them."
+    ("Write the EDA of the runs in DATA_DIR to --out: every figure (PNG), the statistics (JSON, Markdown) "
+     "and the study's conclusions with the numbers that support or contradict them.")
     from hcal_ml4dqm.study import write_eda   # matplotlib and the models only when this command runs
     result = write_eda(args.data_dir, args.out, n_samples=args.samples, seed=args.seed, depth=args.depth)
     print(result['table'])
@@ -171,13 +185,15 @@ def _number_in(what,     # what the number is, e.g. 'a fraction'
     return parse
 
 def _threads(n):
-    "Set torch's CPU threads (0: torch's default): one by default, as these small models train and score fastest on a busy machine."
+    ("Set torch's CPU threads (0: torch's default): one by default, "
+     "as these small models train and score fastest on a busy machine.")
     import torch
     if n < 0: raise HcalError(f'threads {n}: must be 0 (torch default) or more', arg='threads')
     if n: torch.set_num_threads(n)
 
 _THREADS = arg('--threads', type=int, default=1,
-               help="torch CPU threads (default 1: the models are small, and on a busy machine more threads make training several times slower; 0: torch's default)")
+               help="torch CPU threads (default 1: the models are small, and on a busy machine "
+                    "more threads make training several times slower; 0: torch's default)")
 
 _STUDY_ARGS = (*config_arguments(StudyConfig, exclude=('stages', 'resume', 'attention')), _THREADS)   # its fields
 _RESUME = config_arguments(StudyConfig, only=('resume',))
@@ -194,26 +210,31 @@ def _study(args, stages, **options):
     return metrics
 
 # %% ../nbs/99_cli.ipynb #04fd10e2
-@subcommand('run', 'the whole study: data, EDA, train ViT and MoE-ViT, evaluate with baselines, attention; write report.md',
+@subcommand('run',
+            'the whole study: data, EDA, train ViT and MoE-ViT, evaluate with baselines, attention; write report.md',
             *_STUDY_ARGS, *_RESUME,
             arg('--no-eda', action='store_true', help='skip the EDA figures'),
-            arg('--no-attention', action='store_true', help='skip the attention analysis (CLS attention, rollout, experts, faithfulness)'))
+            arg('--no-attention', action='store_true',
+                help='skip the attention analysis (CLS attention, rollout, experts, faithfulness)'))
 def run(args):
-    "The whole study: EDA figures, both transformers trained and evaluated beside the baselines, what they attend to; metrics.json and report.md in --out."
+    ("The whole study: EDA figures, both transformers trained and evaluated beside the baselines, "
+     "what they attend to; metrics.json and report.md in --out.")
     _study(args, ('eda',) * (not args.no_eda) + ('train', 'evaluate'), attention=not args.no_attention)
 
 # %% ../nbs/99_cli.ipynb #77561e98
 @subcommand('train', 'train the ViT and the MoE-ViT and write their checkpoints to --out',
             *_STUDY_ARGS, *_RESUME)
 def train(args):
-    "Train the models and write checkpoints (model, optimizer, scheduler, epoch, config, history) under --out/checkpoints."
+    ("Train the models and write checkpoints (model, optimizer, scheduler, epoch, config, history) "
+     "under --out/checkpoints.")
     _study(args, ('train',))
 
 # %% ../nbs/99_cli.ipynb #b5733d4e
 @subcommand('evaluate', 'evaluate the checkpoints in --out beside the baselines; write metrics.json and report.md',
             *_STUDY_ARGS)
 def evaluate(args):
-    "Evaluate the checkpoints that `train` wrote to --out (give it the same data and split options) and write the report."
+    ("Evaluate the checkpoints that `train` wrote to --out (give it the same data and split options) "
+     "and write the report.")
     _study(args, ('evaluate',))
 
 # %% ../nbs/99_cli.ipynb #a5bd2c82
@@ -227,35 +248,47 @@ def _depth_arg(text):
     try: depths = [int(v) for v in text.split(',') if v.strip()]
     except ValueError: depths = []
     if not depths or any(not 1 <= d <= N_DEPTHS for d in depths) or len(set(depths)) != len(depths):
-        raise argparse.ArgumentTypeError(f"expected a depth 1..{N_DEPTHS}, a list such as 1,2,3, 'all' or 'sum', got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a depth 1..{N_DEPTHS}, a list such as 1,2,3, "
+                                         f"'all' or 'sum', got {text!r}")
     return depths if ',' in text else depths[0]
 
-@subcommand('convert', 'convert HcalAnalyzer ROOT files, DQMIO files or ML4DQM tables into Run<run>_Dataset_<tag>.npy maps and .json metadata',
+@subcommand('convert',
+            'convert HcalAnalyzer ROOT files, DQMIO files or ML4DQM tables into Run<run>_Dataset_<tag>.npy maps '
+            'and .json metadata',
             arg('root_files', nargs='+', type=Path, metavar='FILE',
-                help='HcalAnalyzer ROOT files (one run each), per-lumisection DQMIO files or ML4DQM tables (.csv, .parquet: any runs, any order)'),
+                help='HcalAnalyzer ROOT files (one run each), per-lumisection DQMIO files '
+                     'or ML4DQM tables (.csv, .parquet: any runs, any order)'),
             arg('--out', required=True, type=Path, help='directory to write into (created if missing)'),
             arg('--depth', type=_depth_arg, default='sum',
-                help="'sum' of all depths in the file (default), one depth 1..7: (n, 64, 72) maps; 'all' depths or a list such as 1,2,3: (n, D, 64, 72)"),
+                help="'sum' of all depths in the file (default), one depth 1..7: (n, 64, 72) maps; "
+                     "'all' depths or a list such as 1,2,3: (n, D, 64, 72)"),
             arg('--per-event', action='store_true', help='divide each lumisection\'s map by its number of events'),
             arg('--me', default=None,
-                help=f"DQMIO and tables: folder of the depth1..depth7 MEs (default {OCCUPANCY_ME}; 'OccupancyCut' for the cut one)"))
+                help=f"DQMIO and tables: folder of the depth1..depth7 MEs (default {OCCUPANCY_ME}; "
+                     "'OccupancyCut' for the cut one)"))
 def convert(args):
-    "Convert each HcalAnalyzer ROOT file, and the DQMIO files and ML4DQM tables together, into float64 maps, (n_LS, 64, 72) or (n_LS, D, 64, 72) for several depths, `Run<run>_Dataset_<tag>.npy`, with a `.json` of metadata."
+    ("Convert each HcalAnalyzer ROOT file, and the DQMIO files and ML4DQM tables together, into float64 maps, "
+     "(n_LS, 64, 72) or (n_LS, D, 64, 72) for several depths, `Run<run>_Dataset_<tag>.npy`, "
+     "with a `.json` of metadata.")
     kinds = [input_format(p) for p in args.root_files]   # checks every file before writing anything
     analyzer = [p for p, k in zip(args.root_files, kinds) if k == 'hcal-analyzer']
     dqm = [p for p, k in zip(args.root_files, kinds) if k != 'hcal-analyzer']
-    if analyzer and args.me is not None: raise HcalError(f"me: only for DQMIO files and tables, not for {analyzer[0]}", arg='me')
+    if analyzer and args.me is not None:
+        raise HcalError(f"me: only for DQMIO files and tables, not for {analyzer[0]}", arg='me')
     def note(run, npy):
         others = sorted(p.name for p in args.out.glob(f"Run{run}_Dataset*.npy") if p != npy)
-        if others: print(f"  note: {args.out} also holds {', '.join(others)}; commands reading a directory need one file per run", file=sys.stderr)
+        if others: print(f"  note: {args.out} also holds {', '.join(others)}; "
+                         "commands reading a directory need one file per run", file=sys.stderr)
     for npy, r in convert_runs(analyzer, args.out, args.depth, args.per_event):
-        print(f"wrote {npy}: run {r.run}, {len(r.lumisections)} lumisections (LS {r.lumisections[0]}..{r.lumisections[-1]}), "
+        print(f"wrote {npy}: run {r.run}, {len(r.lumisections)} lumisections "
+              f"(LS {r.lumisections[0]}..{r.lumisections[-1]}), "
               f"{int(r.events.sum())} events, depths {r.depths}{', per event' if r.per_event else ''}")
         for w in r.warnings: print(f"  warning: {w}", file=sys.stderr)
         note(r.run, npy)
     for npy, m in (convert_dqmio(dqm, args.out, args.depth, args.per_event, args.me or OCCUPANCY_ME) if dqm else ()):
         ls = m['lumisections']
-        print(f"wrote {npy}: run {m['run']}, {len(ls)} lumisections (LS {ls[0]}..{ls[-1]}) from {len(m['source'])} file(s), "
+        print(f"wrote {npy}: run {m['run']}, {len(ls)} lumisections (LS {ls[0]}..{ls[-1]}) "
+              f"from {len(m['source'])} file(s), "
               f"{m['me']} depths {m['depths']}{', per event' if m['per_event'] else ''}")
         for w in m['warnings']: print(f"  warning: {w}", file=sys.stderr)
         note(m['run'], npy)
@@ -269,63 +302,94 @@ def _patch(text):
     return rows, cols
 
 @subcommand('attention', 'draw and check what trained models look at: attention maps, rollout, experts, faithfulness',
-            arg('--checkpoint', required=True, type=Path, action='append', help='checkpoint of a trained model (repeat for several models)'),
-            arg('--data-dir', type=Path, help='directory of Run<run>_Dataset*.npy files (default: the data the checkpoint was trained on)'),
-            arg('--out', required=True, type=Path, help='directory for the figures, attention_findings.md and attention.json'),
+            arg('--checkpoint', required=True, type=Path, action='append',
+                help='checkpoint of a trained model (repeat for several models)'),
+            arg('--data-dir', type=Path,
+                help='directory of Run<run>_Dataset*.npy files (default: the data the checkpoint was trained on)'),
+            arg('--out', required=True, type=Path,
+                help='directory for the figures, attention_findings.md and attention.json'),
             arg('--n-maps', type=_positive_int, default=1000, help='held-out maps to analyse (default 1000)'),
-            arg('--fine-patch', type=_patch, help='also train each model with this finer patch size, e.g. 8x9 (an 8 x 8 grid)'),
-            arg('--steps', type=_positive_int, help='optimizer steps of the --fine-patch variants of a default-recipe checkpoint (default: as the checkpoint)'),
-            arg('--epochs', type=_positive_int, help="epochs of the --fine-patch variants of a study-recipe checkpoint (default: as the checkpoint)"),
-            arg('--seed', type=int, default=0, help='seed for the maps, the random baseline and the fine variants (default 0)'))
+            arg('--fine-patch', type=_patch,
+                help='also train each model with this finer patch size, e.g. 8x9 (an 8 x 8 grid)'),
+            arg('--steps', type=_positive_int,
+                help='optimizer steps of the --fine-patch variants of a default-recipe checkpoint '
+                     '(default: as the checkpoint)'),
+            arg('--epochs', type=_positive_int,
+                help="epochs of the --fine-patch variants of a study-recipe checkpoint (default: as the checkpoint)"),
+            arg('--seed', type=int, default=0,
+                help='seed for the maps, the random baseline and the fine variants (default 0)'))
 def attention(args):
-    "Attention of trained models on held-out maps: maps, rollout, per-run means, experts and the faithfulness check, as PNGs and a paragraph of findings."
+    ("Attention of trained models on held-out maps: maps, rollout, per-run means, experts and the faithfulness check, "
+     "as PNGs and a paragraph of findings.")
     from hcal_ml4dqm.study import attention_from_checkpoints
-    written = attention_from_checkpoints(args.checkpoint, args.out, args.data_dir, args.n_maps, args.fine_patch, args.epochs, args.steps, args.seed)
+    written = attention_from_checkpoints(args.checkpoint, args.out, args.data_dir, args.n_maps, args.fine_patch,
+                                         args.epochs, args.steps, args.seed)
     for f in written['figures'].values(): print(f"wrote {f['path']}")
     print(f"wrote {written['files']['findings']}\nwrote {written['files']['json']}\n")
     print(written['findings'])
 
 # %% ../nbs/99_cli.ipynb #593c4aa8
-@subcommand('export', 'export a trained model or monitor as one ONNX file for CMSSW (raw occupancy in; run probabilities, or channel scores, out) with a JSON sidecar',
-            arg('--checkpoint', required=True, type=Path, help='checkpoint of a trained model (as run and train write them), or a monitor.pt (monitor train)'),
+@subcommand('export',
+            'export a trained model or monitor as one ONNX file for CMSSW '
+            '(raw occupancy in; run probabilities, or channel scores, out) with a JSON sidecar',
+            arg('--checkpoint', required=True, type=Path,
+                help='checkpoint of a trained model (as run and train write them), or a monitor.pt (monitor train)'),
             arg('--out', required=True, type=Path, help='the .onnx file to write; its sidecar .json goes beside it'),
-            arg('--labels', type=int, nargs='+', metavar='RUN', help='run number of each class (default: from the data the checkpoint was trained on)'),
+            arg('--labels', type=int, nargs='+', metavar='RUN',
+                help='run number of each class (default: from the data the checkpoint was trained on)'),
             arg('--layout', choices=['nchw', 'cmssw'], default='nchw',
-                help='input (batch, 1, 64, 72) as the .npy files (default), or (batch, 64, 72, DEPTHS, 1) filled depth by depth as HcalMLTask does'),
-            arg('--depths', type=_positive_int, default=7, help='--layout cmssw: depths in the input (default 7, HE; 4 for HB)'),
-            arg('--depth', type=_depth_arg, default='sum', help="--layout cmssw: the model sees the 'sum' over the depths (default) or one depth"),
-            arg('--opset', type=int, default=18, help='ONNX opset, 18 to 20 (default 18; ONNX Runtime 1.17.1, CMSSW 14_1, reads up to 20)'),
-            arg('--which', choices=['best', 'last'], default='best', help="the checkpoint's best epoch (default) or its last"))
+                help='input (batch, 1, 64, 72) as the .npy files (default), '
+                     'or (batch, 64, 72, DEPTHS, 1) filled depth by depth as HcalMLTask does'),
+            arg('--depths', type=_positive_int, default=7,
+                help='--layout cmssw: depths in the input (default 7, HE; 4 for HB)'),
+            arg('--depth', type=_depth_arg, default='sum',
+                help="--layout cmssw: the model sees the 'sum' over the depths (default) or one depth"),
+            arg('--opset', type=int, default=18,
+                help='ONNX opset, 18 to 20 (default 18; ONNX Runtime 1.17.1, CMSSW 14_1, reads up to 20)'),
+            arg('--which', choices=['best', 'last'], default='best',
+                help="the checkpoint's best epoch (default) or its last"))
 def export(args):
-    "Export the model of a checkpoint as one .onnx file for CMSSW's ONNX Runtime (log1p and softmax inside, dynamic batch), check it, and write its JSON sidecar; a monitor checkpoint gives the monitor (channel scores and each lumisection's score out)."
+    ("Export the model of a checkpoint as one .onnx file for CMSSW's ONNX Runtime (log1p and softmax inside, "
+     "dynamic batch), check it, and write its JSON sidecar; a monitor checkpoint gives the monitor "
+     "(channel scores and each lumisection's score out).")
     from hcal_ml4dqm.deploy import export_onnx   # torch.onnx only when this command runs
     from hcal_ml4dqm.monitor import MONITOR_KIND, export_monitor
     from hcal_ml4dqm.train import load_checkpoint
     ck = load_checkpoint(args.checkpoint)
     if isinstance(ck, dict) and ck.get('kind') == MONITOR_KIND:
-        given = [f for f, on in (('--labels', args.labels), ('--layout', args.layout != 'nchw'), ('--which', args.which != 'best')) if on]
+        given = [f for f, on in (('--labels', args.labels), ('--layout', args.layout != 'nchw'),
+                                 ('--which', args.which != 'best')) if on]
         if given: raise HcalError(f"{', '.join(given)}: for a classifier; {args.checkpoint} is a monitor checkpoint")
         done = export_monitor(args.checkpoint, args.out, opset=args.opset)
         diff = ', '.join(f'{k} {v:.1e}' for k, v in done['difference'].items())
-        print(f"ONNX Runtime against PyTorch at batch 1 and 37: largest difference relative to the largest score: {diff}; flags that differ: {done['flags_differing']}")
-        print(f"\nwrote {done['onnx']} ({done['onnx'].stat().st_size / 1e6:.2f} MB) and {done['sidecar']}: channel_scores and score out, threshold in the sidecar")
+        print(f"ONNX Runtime against PyTorch at batch 1 and 37: largest difference relative to the largest score: "
+              f"{diff}; flags that differ: {done['flags_differing']}")
+        print(f"\nwrote {done['onnx']} ({done['onnx'].stat().st_size / 1e6:.2f} MB) and {done['sidecar']}: "
+              "channel_scores and score out, threshold in the sidecar")
         return
-    done = export_onnx(args.checkpoint, args.out, labels=args.labels, layout=args.layout, depths=args.depths, depth=args.depth,
+    done = export_onnx(args.checkpoint, args.out, labels=args.labels, layout=args.layout, depths=args.depths,
+                       depth=args.depth,
                        opset=args.opset, which=args.which)
     for check in done.checks: print(check)
-    print(f"\nwrote {done.onnx} ({done.onnx.stat().st_size / 1e6:.2f} MB) and {done.sidecar}; classes: {', '.join(f'Run {r}' for r in done.labels)}")
+    print(f"\nwrote {done.onnx} ({done.onnx.stat().st_size / 1e6:.2f} MB) and {done.sidecar}; "
+          f"classes: {', '.join(f'Run {r}' for r in done.labels)}")
 
 # %% ../nbs/99_cli.ipynb #dd753867
-@subcommand('predict', 'predict the class of every lumisection of every run in a directory; write predictions.csv and report.md',
+@subcommand('predict',
+            'predict the class of every lumisection of every run in a directory; write predictions.csv and report.md',
             arg('--checkpoint', type=Path, help='checkpoint of a trained model (as run and train write them) ...'),
             arg('--onnx', type=Path, help='... or an .onnx file written by export (needs onnxruntime)'),
-            arg('--data-dir', required=True, type=Path, help='directory of Run<run>_Dataset*.npy files, any number of runs'),
+            arg('--data-dir', required=True, type=Path,
+                help='directory of Run<run>_Dataset*.npy files, any number of runs'),
             arg('--out', required=True, type=Path, help='directory for predictions.csv, report.md and figures/'),
-            arg('--labels', type=int, nargs='+', metavar='RUN', help='run number of each class (default: what the checkpoint or the .onnx file records)'),
+            arg('--labels', type=int, nargs='+', metavar='RUN',
+                help='run number of each class (default: what the checkpoint or the .onnx file records)'),
             arg('--batch-size', type=_positive_int, default=256, help='maps per call of the model (default 256)'),
             arg('--threads', type=_positive_int, default=1, help='CPU threads of PyTorch or ONNX Runtime (default 1)'))
 def predict(args):
-    "Class probabilities of every map of every run in --data-dir, by a checkpoint or an exported .onnx: predictions.csv, and report.md with each run's share of lumisections per class and its probabilities against the lumisection."
+    ("Class probabilities of every map of every run in --data-dir, by a checkpoint or an exported .onnx: "
+     "predictions.csv, and report.md with each run's share of lumisections per class "
+     "and its probabilities against the lumisection.")
     import torch
     from hcal_ml4dqm.deploy import load_predictor, predict_runs
     torch.set_num_threads(args.threads)
@@ -391,5 +455,6 @@ def monitor_score(args):
     print(f"wrote {write_shifter_page(args.out, args.checkpoint, args.data_dir)}: the shifter's page, one self-contained file")
 
 # %% ../nbs/99_cli.ipynb #b446ff66
-if __name__ == '__main__' and '__file__' in globals():   # run as `python -m hcal_ml4dqm.cli` (torchrun), not when this notebook runs
+# run as `python -m hcal_ml4dqm.cli` (torchrun), not when this notebook runs
+if __name__ == '__main__' and '__file__' in globals():
     sys.exit(main())
