@@ -25,7 +25,7 @@ from . import __version__
 from .core import N_IETA, N_IPHI, DataError, HcalError, atomic_write, ieta_of_index, iphi_of_index, iter_chunks, write_json, write_text
 from .data import find_runs, load_run
 from .deploy import INPUT_NAME, OPSET, onnx_session, onnx_sidecar, write_onnx
-from .detectors import Oracle, ReferenceZ, RowMedian, accumulate, active_cells
+from .detectors import BetaBinomial, Oracle, ReferenceZ, RowMedian, accumulate, active_cells
 from .faults import FA_RATES, FaultCase, bench_detectors, inject_faults, ls_scores, threshold_at
 from .masked_vit import DetectorTraining, masked_detector
 from .monitor_plots import plot_flagged_vs_ls, plot_score_map
@@ -314,7 +314,7 @@ def fit_detectors(train,                 # (n, 64, 72) good maps to learn from
         d = fit()
         dets[d.name], cpu[d.name] = d, time.process_time() - t0
         if log and hasattr(d, 'history'): log(f"  {d.name}: final loss {np.mean(d.history[-50:]):.4f} (1: no better than the row median)")
-    for classical in (ReferenceZ(), RowMedian(), RowMedian(calibrated=True)): timed(lambda: classical.fit(train))
+    for classical in (ReferenceZ(), RowMedian(), RowMedian(calibrated=True), BetaBinomial()): timed(lambda: classical.fit(train))
     for b in backbones: timed(lambda: masked_detector(train, training, seed=seed, backbone=b))
     if expected is not None: dets['oracle'] = Oracle().fit(train, expected)
     return dets, cpu

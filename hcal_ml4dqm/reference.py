@@ -6,8 +6,8 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/reference.html.md"""
 
 # %% auto #0
 __all__ = ['CUSUM_K', 'CUSUM_CLIP', 'PER_LUMISECTIONS', 'Calibration', 'cusum', 'cusum_alarm_rate', 'cusum_threshold',
-           'calibrate', 'identity_calibration', 'check_reference', 'read_mask', 'self_check', 'golden_ranges',
-           'first_crossings', 'run_flags', 'persistent_rows']
+           'calibrate', 'identity_calibration', 'Calibrated', 'check_reference', 'read_mask', 'self_check',
+           'golden_ranges', 'first_crossings', 'run_flags', 'persistent_rows']
 
 # %% ../nbs/07e_reference.ipynb #8f5762c9
 import csv
@@ -133,6 +133,16 @@ def identity_calibration(threshold,             # the checkpoint's lumisection t
     return Calibration(np.zeros((N_IETA, N_IPHI), np.float32), np.ones((N_IETA, N_IPHI), np.float32), float(threshold),
                        cusum_threshold, float(fa), source, 0,
                        np.zeros((N_IETA, N_IPHI), bool) if mask is None else np.asarray(mask, bool))
+
+# %% ../nbs/07e_reference.ipynb #a9038288
+class Calibrated:
+    "A detector whose signed z pass through a `Calibration`: what the monitor scores with, for any detector (the oracle takes its expectation too)."
+    def __init__(self, detector, calibration):  # a detector with `signed_scores`; a `Calibration`
+        self.detector, self.calibration = detector, calibration
+        self.name, self.needs_expected = detector.name, getattr(detector, 'needs_expected', False)
+
+    def signed_scores(self, maps, *expected): return self.calibration.apply(self.detector.signed_scores(maps, *expected))
+    def channel_scores(self, maps, *expected): return np.abs(self.signed_scores(maps, *expected))
 
 # %% ../nbs/07e_reference.ipynb #c0b6b40e
 def check_reference(scored,    # (64, 72) bool: the channels the detector scores
