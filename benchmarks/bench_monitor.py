@@ -154,7 +154,8 @@ def reference_speed(a):
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         write_synthetic(tmp / 'data', a.n_lumisections)
-        for p in write_synthetic(tmp / 'ref', a.n_lumisections, seed=1)[1:]: p.unlink()   # one reference run
+        # the reference: Run 355456 of the same seed (same channel gains; another seed's gains are a recalibration)
+        for p in write_synthetic(tmp / 'ref', a.n_lumisections)[1:]: p.unlink()
         _timed(['monitor', 'train', '--out', str(tmp / 'model'), '--n-lumisections', '2000', '--steps', '50'])   # the speed does not depend on the weights
         wall, cpu, out = _timed(['monitor', 'score', '--checkpoint', str(tmp / 'model' / 'monitor.pt'), '--data-dir', str(tmp / 'data'),
                                  '--out', str(tmp / 'scored'), '--reference', str(tmp / 'ref')])

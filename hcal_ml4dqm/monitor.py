@@ -220,7 +220,8 @@ def score_runs(checkpoint,     # a `monitor.pt` from `train_monitor`
         log(f"Run {f.run}: {summary[f.run]['flagged']} of {len(maps)} lumisections flagged, {summary[f.run]['persistent']} channel(s) persistent")
         if (line := self_check(f.run, res['score'], cal.threshold, cal.fa, cal.source)): checks.append(line); log(line)
     write_text(out / 'scores.csv', 'run,index,lumisection,score,flag,ieta,iphi\n' + '\n'.join(lines) + '\n')
-    write_json(golden, out / 'golden.json', one_line_values=True); write_json(flags, out / 'flags.json')
+    write_json(golden, out / 'golden.json', one_line_values=True)
+    write_text(out / 'flags.json', json.dumps(flags, separators=(',', ':')) + '\n')   # one line: millions of flags are possible
     about = (f"Checkpoint `{checkpoint}`: {det.name} masked-patch detector trained on {ck['source']}. Calibration: {cal.source}"
              f"{f' ({cal.n} lumisections)' if cal.n else ''}. A lumisection is flagged when a channel's score |z| exceeds {cal.threshold:.2f}, set for "
              f"{cal.fa:.2%} false alarms; a channel is flagged persistent when its CUSUM passes "

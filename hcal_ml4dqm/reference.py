@@ -9,7 +9,7 @@ __all__ = ['CUSUM_K', 'CUSUM_CLIP', 'PER_LUMISECTIONS', 'Calibration', 'cusum', 
            'calibrate', 'identity_calibration', 'Calibrated', 'check_reference', 'read_mask', 'self_check',
            'golden_ranges', 'first_crossings', 'run_flags', 'persistent_rows']
 
-# %% ../nbs/07e_reference.ipynb #0f1d4f41
+# %% ../nbs/07e_reference.ipynb #fa214e52
 import csv
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +19,7 @@ import numpy as np
 from .core import N_IETA, N_IPHI, DataError, HcalError, index_of_ieta, ieta_of_index, iphi_of_index
 from .faults import ls_scores, threshold_at
 
-# %% ../nbs/07e_reference.ipynb #7b816ca9
+# %% ../nbs/07e_reference.ipynb #e0d1dee9
 @dataclass
 class Calibration:
     "What the monitor's flags depend on besides the model: per-channel offset and scale of z, the flag thresholds, the masked channels."
@@ -40,13 +40,13 @@ class Calibration:
         return (f"Calibration({self.source}: threshold {self.threshold:.3f} for {self.fa:.2%}, CUSUM threshold "
                 f"{'none' if self.cusum_threshold is None else f'{self.cusum_threshold:.2f}'}, {int(self.mask.sum())} masked)")
 
-# %% ../nbs/07e_reference.ipynb #a894153c
+# %% ../nbs/07e_reference.ipynb #72dbfb07
 def _robust(z):  # (n, C) values
     "Median and 1.4826 x median absolute deviation along the first axis."
     med = np.median(z, axis=0)
     return med, 1.4826 * np.median(np.abs(z - med), axis=0)
 
-# %% ../nbs/07e_reference.ipynb #5d5d3c8c
+# %% ../nbs/07e_reference.ipynb #f0af0d72
 CUSUM_K = 1.0          # CUSUM reference value: tuned to a shift of 2 k = 2 sigma of z (see the text)
 CUSUM_CLIP = 4.0       # z is clipped to +-this before it is summed: one lumisection cannot make a fault persistent
 PER_LUMISECTIONS = 1000  # the run-level budget: at most one falsely flagged channel per this many good lumisections
@@ -65,7 +65,7 @@ def cusum(z,            # (n, 64, 72) or (n, C) signed calibrated z of consecuti
         np.maximum(hi, lo, out=out[t])
     return out
 
-# %% ../nbs/07e_reference.ipynb #6cc31005
+# %% ../nbs/07e_reference.ipynb #279d1f03
 def cusum_alarm_rate(z,                              # (n, C) signed calibrated z of good lumisections
                      hs,                             # thresholds to try
                      k=CUSUM_K, starts=(0,), clip=CUSUM_CLIP):
@@ -81,7 +81,7 @@ def cusum_alarm_rate(z,                              # (n, C) signed calibrated 
         hi[fired], lo[fired] = 0, 0
     return alarms / z.size
 
-# %% ../nbs/07e_reference.ipynb #d20995fc
+# %% ../nbs/07e_reference.ipynb #55b32744
 def cusum_threshold(z,                          # (n, C) signed calibrated z of good lumisections (the scored channels)
                     per=PER_LUMISECTIONS,       # at most one falsely flagged channel per `per` lumisections
                     k=CUSUM_K, starts=(0,),
@@ -101,7 +101,7 @@ def cusum_threshold(z,                          # (n, C) signed calibrated z of 
     if slope >= 0: raise HcalError("z: the CUSUM alarm rate does not fall with the threshold; are these good lumisections?", arg='z')
     return float(max((np.log(target) - icpt) / slope, hs[tail[-1]]))
 
-# %% ../nbs/07e_reference.ipynb #6a7f51bf
+# %% ../nbs/07e_reference.ipynb #a3332354
 def calibrate(z,                   # (n, 64, 72) signed z of good reference lumisections (0 on channels not scored)
               fa=0.01,             # false-alarm rate the threshold is set for
               mask=None,           # (64, 72) bool: channels never alarmed, left out of every threshold
@@ -123,7 +123,7 @@ def calibrate(z,                   # (n, 64, 72) signed z of good reference lumi
     if persistent: cal.cusum_threshold = cusum_threshold(zc[:, seen & ~mask], starts=starts)
     return cal
 
-# %% ../nbs/07e_reference.ipynb #26dd7b1b
+# %% ../nbs/07e_reference.ipynb #6484d8ee
 def identity_calibration(threshold,             # the checkpoint's lumisection threshold
                          fa,                    # the false-alarm rate it was set for
                          cusum_threshold=None,  # the checkpoint's CUSUM threshold, if it has one
@@ -134,7 +134,7 @@ def identity_calibration(threshold,             # the checkpoint's lumisection t
                        cusum_threshold, float(fa), source, 0,
                        np.zeros((N_IETA, N_IPHI), bool) if mask is None else np.asarray(mask, bool))
 
-# %% ../nbs/07e_reference.ipynb #6a2e96e4
+# %% ../nbs/07e_reference.ipynb #ae03a2b1
 class Calibrated:
     "A detector whose signed z pass through a `Calibration`: what the monitor scores with, for any detector (the oracle takes its expectation too)."
     def __init__(self, detector, calibration):  # a detector with `signed_scores`; a `Calibration`
@@ -144,7 +144,7 @@ class Calibrated:
     def signed_scores(self, maps, *expected): return self.calibration.apply(self.detector.signed_scores(maps, *expected))
     def channel_scores(self, maps, *expected): return np.abs(self.signed_scores(maps, *expected))
 
-# %% ../nbs/07e_reference.ipynb #14bf7ef6
+# %% ../nbs/07e_reference.ipynb #9e7bc8cb
 def check_reference(scored,    # (64, 72) bool: the channels the detector scores
                     active,    # (64, 72) bool: the channels non-zero somewhere in the reference
                     where,     # the reference, for the message
@@ -156,7 +156,7 @@ def check_reference(scored,    # (64, 72) bool: the channels the detector scores
                         f"{extra} active but not scored, {missing} scored but never read): a reference must come from the same detector "
                         f"geometry and depth as the training runs", arg='reference')
 
-# %% ../nbs/07e_reference.ipynb #82ab5ff9
+# %% ../nbs/07e_reference.ipynb #b5656e0f
 def read_mask(path):  # a CSV file with a header row `ieta,iphi` or `ieta,iphi,depth`, one channel a row
     "(64, 72) bool of the masked channels; a depth column is accepted and read, and masks the tower (the monitor reads one map per lumisection)."
     path = Path(path)
@@ -176,7 +176,7 @@ def read_mask(path):  # a CSV file with a header row `ieta,iphi` or `ieta,iphi,d
         mask[int(index_of_ieta(ieta)), iphi - 1] = True
     return mask
 
-# %% ../nbs/07e_reference.ipynb #30f7f2df
+# %% ../nbs/07e_reference.ipynb #76efa14c
 def self_check(run,           # run number
                scores,        # (n,) lumisection scores (highest channel |z|)
                threshold,     # the flag threshold in use
@@ -191,7 +191,7 @@ def self_check(run,           # run number
             f"{threshold:.2f}, {flagged:.1%} of lumisections flagged for a setting of {fa:.1%}; the likely cause: the run's conditions or "
             f"channel calibrations differ from {calibrated_on}; the remedy: score it against a recent good run (--reference DIR)")
 
-# %% ../nbs/07e_reference.ipynb #14e21966
+# %% ../nbs/07e_reference.ipynb #10dc383a
 def golden_ranges(ls,   # (n,) CMS lumisection numbers of a run's rows
                   ok):  # (n,) bool: no flag
     "The [[first, last], ...] ranges of consecutive lumisection numbers with no flag, as DIALS' golden JSON lists them."
@@ -205,7 +205,7 @@ def golden_ranges(ls,   # (n,) CMS lumisection numbers of a run's rows
         else: ranges.append([int(n), int(n)])
     return ranges
 
-# %% ../nbs/07e_reference.ipynb #941323c5
+# %% ../nbs/07e_reference.ipynb #65a2fe87
 def first_crossings(stat,       # (n, 64, 72) a per-channel statistic over lumisections (e.g. `cusum`)
                     threshold): # where a channel is flagged
     "{(iEta index, iPhi index): first lumisection index where `stat` passes `threshold`} of every channel that does."
@@ -221,17 +221,20 @@ def run_flags(ls,                # (n,) CMS lumisection numbers
               cusum_threshold=None,
               depth=0):          # the depth scored (0: the map the file holds: a depth sum or one depth)
     "Every flag of one run as flags.json lists it, {'<ls>': [{ieta, iphi, depth, score, kind}, ...]}, and (n,) bool: the lumisection has a flag."
-    entry = lambda i, j, s, kind: dict(ieta=int(ieta_of_index(i)), iphi=int(iphi_of_index(j)), depth=depth, score=round(float(s), 3), kind=kind)
+    ieta, iphi = ieta_of_index(np.arange(N_IETA)).tolist(), iphi_of_index(np.arange(N_IPHI)).tolist()
     flags, has = {}, np.zeros(len(z), bool)
-    for t, i, j in zip(*np.nonzero(np.abs(z) > threshold)):
-        flags.setdefault(str(ls[t]), []).append(entry(i, j, abs(z[t, i, j]), 'lumisection')); has[t] = True
+    t, i, j = np.nonzero(np.abs(z) > threshold)
+    for a, b, c, v in zip(t.tolist(), i.tolist(), j.tolist(), np.round(np.abs(z[t, i, j]).astype(float), 3).tolist()):
+        flags.setdefault(a, []).append(dict(ieta=ieta[b], iphi=iphi[c], depth=depth, score=v, kind='lumisection'))
+    has[t] = True
     if stat is not None and cusum_threshold is not None:
-        for (i, j), t0 in sorted(first_crossings(stat, cusum_threshold).items(), key=lambda kv: kv[1]):
-            for t in range(t0, len(z)): flags.setdefault(str(ls[t]), []).append(entry(i, j, stat[t, i, j], 'persistent'))
+        for (b, c), t0 in sorted(first_crossings(stat, cusum_threshold).items(), key=lambda kv: kv[1]):
+            for a, v in enumerate(np.round(stat[t0:, b, c].astype(float), 3).tolist(), t0):
+                flags.setdefault(a, []).append(dict(ieta=ieta[b], iphi=iphi[c], depth=depth, score=v, kind='persistent'))
             has[t0:] = True
-    return {k: flags[k] for k in sorted(flags, key=int)}, has
+    return {str(int(ls[a])): flags[a] for a in sorted(flags, key=lambda a: ls[a])}, has
 
-# %% ../nbs/07e_reference.ipynb #e4e8c673
+# %% ../nbs/07e_reference.ipynb #b0630fd4
 def persistent_rows(stat,  # (n, 64, 72) CUSUM statistic of one run, or None
                     cal,   # the `Calibration` in use
                     ls):   # (n,) CMS lumisection numbers
