@@ -218,7 +218,7 @@ def score_runs(checkpoint,     # a `monitor.pt` from `train_monitor`
         sections.append(_run_section(f.run, maps, res, ls, cal, stat, out))
         summary[f.run] = dict(n=len(maps), flagged=int(res['flag'].sum()), persistent=sum(1 for _ in persistent_rows(stat, cal, ls)))
         log(f"Run {f.run}: {summary[f.run]['flagged']} of {len(maps)} lumisections flagged, {summary[f.run]['persistent']} channel(s) persistent")
-        if (line := self_check(f.run, res['score'], cal.threshold, cal.fa, cal.source)): checks.append(line); log(line)
+        if (line := self_check(f.run, res['score'], cal.threshold, cal.fa, cal.source, summary[f.run]['persistent'])): checks.append(line); log(line)
     write_text(out / 'scores.csv', 'run,index,lumisection,score,flag,ieta,iphi\n' + '\n'.join(lines) + '\n')
     write_json(golden, out / 'golden.json', one_line_values=True)
     write_text(out / 'flags.json', json.dumps(flags, separators=(',', ':')) + '\n')   # one line: millions of flags are possible

@@ -9,7 +9,7 @@ __all__ = ['CUSUM_K', 'CUSUM_CLIP', 'PER_LUMISECTIONS', 'Calibration', 'cusum', 
            'calibrate', 'identity_calibration', 'Calibrated', 'check_reference', 'read_mask', 'self_check',
            'golden_ranges', 'first_crossings', 'run_flags', 'persistent_rows']
 
-# %% ../nbs/07e_reference.ipynb #fa214e52
+# %% ../nbs/07e_reference.ipynb #f0ba17ee
 import csv
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +19,7 @@ import numpy as np
 from .core import N_IETA, N_IPHI, DataError, HcalError, index_of_ieta, ieta_of_index, iphi_of_index
 from .faults import ls_scores, threshold_at
 
-# %% ../nbs/07e_reference.ipynb #e0d1dee9
+# %% ../nbs/07e_reference.ipynb #45598532
 @dataclass
 class Calibration:
     "What the monitor's flags depend on besides the model: per-channel offset and scale of z, the flag thresholds, the masked channels."
@@ -40,13 +40,13 @@ class Calibration:
         return (f"Calibration({self.source}: threshold {self.threshold:.3f} for {self.fa:.2%}, CUSUM threshold "
                 f"{'none' if self.cusum_threshold is None else f'{self.cusum_threshold:.2f}'}, {int(self.mask.sum())} masked)")
 
-# %% ../nbs/07e_reference.ipynb #72dbfb07
+# %% ../nbs/07e_reference.ipynb #becf298a
 def _robust(z):  # (n, C) values
     "Median and 1.4826 x median absolute deviation along the first axis."
     med = np.median(z, axis=0)
     return med, 1.4826 * np.median(np.abs(z - med), axis=0)
 
-# %% ../nbs/07e_reference.ipynb #f0af0d72
+# %% ../nbs/07e_reference.ipynb #f6dec078
 CUSUM_K = 1.0          # CUSUM reference value: tuned to a shift of 2 k = 2 sigma of z (see the text)
 CUSUM_CLIP = 4.0       # z is clipped to +-this before it is summed: one lumisection cannot make a fault persistent
 PER_LUMISECTIONS = 1000  # the run-level budget: at most one falsely flagged channel per this many good lumisections
@@ -65,7 +65,7 @@ def cusum(z,            # (n, 64, 72) or (n, C) signed calibrated z of consecuti
         np.maximum(hi, lo, out=out[t])
     return out
 
-# %% ../nbs/07e_reference.ipynb #279d1f03
+# %% ../nbs/07e_reference.ipynb #8042b001
 def cusum_alarm_rate(z,                              # (n, C) signed calibrated z of good lumisections
                      hs,                             # thresholds to try
                      k=CUSUM_K, starts=(0,), clip=CUSUM_CLIP):
@@ -81,7 +81,7 @@ def cusum_alarm_rate(z,                              # (n, C) signed calibrated 
         hi[fired], lo[fired] = 0, 0
     return alarms / z.size
 
-# %% ../nbs/07e_reference.ipynb #55b32744
+# %% ../nbs/07e_reference.ipynb #a070040f
 def cusum_threshold(z,                          # (n, C) signed calibrated z of good lumisections (the scored channels)
                     per=PER_LUMISECTIONS,       # at most one falsely flagged channel per `per` lumisections
                     k=CUSUM_K, starts=(0,),
@@ -101,7 +101,7 @@ def cusum_threshold(z,                          # (n, C) signed calibrated z of 
     if slope >= 0: raise HcalError("z: the CUSUM alarm rate does not fall with the threshold; are these good lumisections?", arg='z')
     return float(max((np.log(target) - icpt) / slope, hs[tail[-1]]))
 
-# %% ../nbs/07e_reference.ipynb #a3332354
+# %% ../nbs/07e_reference.ipynb #5bfc3cab
 def calibrate(z,                   # (n, 64, 72) signed z of good reference lumisections (0 on channels not scored)
               fa=0.01,             # false-alarm rate the threshold is set for
               mask=None,           # (64, 72) bool: channels never alarmed, left out of every threshold
@@ -123,7 +123,7 @@ def calibrate(z,                   # (n, 64, 72) signed z of good reference lumi
     if persistent: cal.cusum_threshold = cusum_threshold(zc[:, seen & ~mask], starts=starts)
     return cal
 
-# %% ../nbs/07e_reference.ipynb #6484d8ee
+# %% ../nbs/07e_reference.ipynb #965b4dee
 def identity_calibration(threshold,             # the checkpoint's lumisection threshold
                          fa,                    # the false-alarm rate it was set for
                          cusum_threshold=None,  # the checkpoint's CUSUM threshold, if it has one
@@ -134,7 +134,7 @@ def identity_calibration(threshold,             # the checkpoint's lumisection t
                        cusum_threshold, float(fa), source, 0,
                        np.zeros((N_IETA, N_IPHI), bool) if mask is None else np.asarray(mask, bool))
 
-# %% ../nbs/07e_reference.ipynb #ae03a2b1
+# %% ../nbs/07e_reference.ipynb #3a7d209c
 class Calibrated:
     "A detector whose signed z pass through a `Calibration`: what the monitor scores with, for any detector (the oracle takes its expectation too)."
     def __init__(self, detector, calibration):  # a detector with `signed_scores`; a `Calibration`
@@ -144,7 +144,7 @@ class Calibrated:
     def signed_scores(self, maps, *expected): return self.calibration.apply(self.detector.signed_scores(maps, *expected))
     def channel_scores(self, maps, *expected): return np.abs(self.signed_scores(maps, *expected))
 
-# %% ../nbs/07e_reference.ipynb #9e7bc8cb
+# %% ../nbs/07e_reference.ipynb #f49d9237
 def check_reference(scored,    # (64, 72) bool: the channels the detector scores
                     active,    # (64, 72) bool: the channels non-zero somewhere in the reference
                     where,     # the reference, for the message
@@ -156,7 +156,7 @@ def check_reference(scored,    # (64, 72) bool: the channels the detector scores
                         f"{extra} active but not scored, {missing} scored but never read): a reference must come from the same detector "
                         f"geometry and depth as the training runs", arg='reference')
 
-# %% ../nbs/07e_reference.ipynb #b5656e0f
+# %% ../nbs/07e_reference.ipynb #3d61c3ed
 def read_mask(path):  # a CSV file with a header row `ieta,iphi` or `ieta,iphi,depth`, one channel a row
     "(64, 72) bool of the masked channels; a depth column is accepted and read, and masks the tower (the monitor reads one map per lumisection)."
     path = Path(path)
@@ -176,22 +176,26 @@ def read_mask(path):  # a CSV file with a header row `ieta,iphi` or `ieta,iphi,d
         mask[int(index_of_ieta(ieta)), iphi - 1] = True
     return mask
 
-# %% ../nbs/07e_reference.ipynb #76efa14c
-def self_check(run,           # run number
-               scores,        # (n,) lumisection scores (highest channel |z|)
-               threshold,     # the flag threshold in use
-               fa,            # the false-alarm rate it was set for
-               calibrated_on, # where the threshold comes from, e.g. 'the training runs'
-               ratio=5.0):    # fire when the flagged share is this many times `fa` (or the median score is 90 % of the threshold)
+# %% ../nbs/07e_reference.ipynb #2a177559
+def self_check(run,              # run number
+               scores,           # (n,) lumisection scores (highest channel |z|)
+               threshold,        # the flag threshold in use
+               fa,               # the false-alarm rate it was set for
+               calibrated_on,    # where the threshold comes from, e.g. 'the training runs'
+               n_persistent=None,# channels flagged persistent in the run, if known
+               ratio=5.0):       # fire at this many times the setting: flagged share vs `fa`, persistent channels vs the budget
     "One line if the run is inconsistent with the calibration in use (with the likely cause and the remedy), else None."
     scores = np.asarray(scores)
     median, flagged = float(np.median(scores)), float((scores > threshold).mean())
-    if median < 0.9 * threshold and flagged <= ratio * fa: return None
-    return (f"self-check: Run {run} does not match the calibration in use: median lumisection score {median:.2f} against the threshold "
-            f"{threshold:.2f}, {flagged:.1%} of lumisections flagged for a setting of {fa:.1%}; the likely cause: the run's conditions or "
+    budget = max(len(scores) / PER_LUMISECTIONS, 1.0)
+    many = n_persistent is not None and n_persistent > ratio * budget
+    if median < 0.9 * threshold and flagged <= ratio * fa and not many: return None
+    what = (f"median lumisection score {median:.2f} against the threshold {threshold:.2f}, {flagged:.1%} of lumisections flagged for "
+            f"a setting of {fa:.1%}") + (f", {n_persistent} channels flagged persistent for a budget of {budget:.0f}" if many else '')
+    return (f"self-check: Run {run} does not match the calibration in use: {what}; the likely cause: the run's conditions or "
             f"channel calibrations differ from {calibrated_on}; the remedy: score it against a recent good run (--reference DIR)")
 
-# %% ../nbs/07e_reference.ipynb #10dc383a
+# %% ../nbs/07e_reference.ipynb #622f19f7
 def golden_ranges(ls,   # (n,) CMS lumisection numbers of a run's rows
                   ok):  # (n,) bool: no flag
     "The [[first, last], ...] ranges of consecutive lumisection numbers with no flag, as DIALS' golden JSON lists them."
@@ -205,7 +209,7 @@ def golden_ranges(ls,   # (n,) CMS lumisection numbers of a run's rows
         else: ranges.append([int(n), int(n)])
     return ranges
 
-# %% ../nbs/07e_reference.ipynb #65a2fe87
+# %% ../nbs/07e_reference.ipynb #2592a476
 def first_crossings(stat,       # (n, 64, 72) a per-channel statistic over lumisections (e.g. `cusum`)
                     threshold): # where a channel is flagged
     "{(iEta index, iPhi index): first lumisection index where `stat` passes `threshold`} of every channel that does."
@@ -234,7 +238,7 @@ def run_flags(ls,                # (n,) CMS lumisection numbers
             has[t0:] = True
     return {str(int(ls[a])): flags[a] for a in sorted(flags, key=lambda a: ls[a])}, has
 
-# %% ../nbs/07e_reference.ipynb #b0630fd4
+# %% ../nbs/07e_reference.ipynb #9034133f
 def persistent_rows(stat,  # (n, 64, 72) CUSUM statistic of one run, or None
                     cal,   # the `Calibration` in use
                     ls):   # (n,) CMS lumisection numbers
