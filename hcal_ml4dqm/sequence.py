@@ -7,7 +7,7 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/sequence.html.md"""
 # %% auto #0
 __all__ = ['TRANSIENT', 'PERSISTENT', 'VIT', 'persistent_delays', 'within', 'sequence_summary', 'sequence_bench']
 
-# %% ../nbs/07f_sequence.ipynb #43970cab
+# %% ../nbs/07f_sequence.ipynb #d810aecf
 import time
 
 import numpy as np
@@ -18,7 +18,7 @@ from .masked_vit import DetectorTraining, masked_detector
 from .reference import Calibrated, calibrate, cusum, self_check
 from .synth import SEQ_RUN0, Nuisance, run_sequence
 
-# %% ../nbs/07f_sequence.ipynb #790a4535
+# %% ../nbs/07f_sequence.ipynb #83607d3a
 TRANSIENT = [FaultCase('dead', 'rbx'), FaultCase('hot', 'rbx', 2.0), FaultCase('dead'), FaultCase('degraded', 'channel', 0.8)]
 PERSISTENT = [FaultCase('degraded', 'channel', 0.9, 'persistent'), FaultCase('degraded', 'channel', 0.95, 'persistent'),
               FaultCase('dead', duration='persistent'), FaultCase('hot', 'rbx', 2.0, 'persistent')]
@@ -27,7 +27,7 @@ VIT = 'ViT 8x8'
 def _signed(det, maps, expected):
     return det.signed_scores(maps, expected) if getattr(det, 'needs_expected', False) else det.signed_scores(maps)
 
-# %% ../nbs/07f_sequence.ipynb #d272cbc1
+# %% ../nbs/07f_sequence.ipynb #ba6ed30a
 def persistent_delays(detector,             # a `Calibrated` detector
                       maps,                 # (n, 64, 72) good maps of one run
                       expected,             # their true expectation (for the oracle)
@@ -52,7 +52,7 @@ def persistent_delays(detector,             # a `Calibrated` detector
         false += int((stat[s:s + segment].any(0) & ~faulty).sum())
     return dict(delays=delays, false_channels=false, lumisections=len(bad))
 
-# %% ../nbs/07f_sequence.ipynb #3e506918
+# %% ../nbs/07f_sequence.ipynb #e8ba8844
 def within(delays, limit):  # delays (None: missed); the most lumisections allowed
     "Share of the faults found within `limit` lumisections of their onset."
     return float(np.mean([d is not None and d <= limit for d in delays])) if delays else float('nan')
@@ -73,7 +73,7 @@ def sequence_summary(results):  # from `sequence_bench`
         rows.append(row)
     return rows
 
-# %% ../nbs/07f_sequence.ipynb #afd1974b
+# %% ../nbs/07f_sequence.ipynb #e5e20faf
 def sequence_bench(n_runs=6,              # runs in the sequence
                    n_lumisections=3000,   # maps per run
                    n_train=1,             # the first runs, learned from
