@@ -1,4 +1,4 @@
-"""Measure the fault monitor against the targets of issue 13; write every number as JSON and a summary as Markdown.
+"""Measure the fault monitor against the targets of issues 13 and 19; write every number as JSON and a summary as Markdown.
 
     python benchmarks/bench_monitor.py                                   # every section, 2 x 10000 maps (~15 min on 1 core)
     python benchmarks/bench_monitor.py --sections speed commands         # only the speed and the commands' wall time
@@ -17,6 +17,12 @@ Sections (default: all):
              processes of one thread each scoring at the same moment (both cores), timed from a common start
   commands   `hcal-ml4dqm monitor train` then `monitor score` on the default data (2 runs on disk), each in a fresh
              process: wall time and CPU time
+  reference_speed  `monitor score --reference` of 2 x N lumisections against a reference run of N (fresh process)
+  selfcheck  `train_monitor` on run 0 of the sequence, `score_runs` of run 1 and of the recalibrated run 2, without and
+             with a reference: the self-check's lines
+  sequence   issue 19's sequence (`sequence.sequence_bench`): 6 runs of 3000 lumisections with nuisances and two
+             recalibrations; trained on the first, each later run scored against the previous one; every detector,
+             transient and persistent faults, realised false alarms, the self-check without a reference
 The chapter `07_monitor` shows the full tables (every case, the MoE-ViT too) from the same functions, and the
 Performance chapter (`98_performance`) reads the JSON this writes. The JSON is rewritten after every section, and
 the Markdown (the same name, .md) holds the tables and the targets checked.
@@ -34,11 +40,12 @@ from hcal_ml4dqm.core import write_json, write_text
 from hcal_ml4dqm.faults import FaultCase, bench_table
 from hcal_ml4dqm.masked_vit import DetectorTraining, MaskedPatchDetector
 from hcal_ml4dqm.monitor import KEY_CASES, compare_detectors, fit_detectors, ls_blocks
-from hcal_ml4dqm.synth import NUISANCES, Nuisance, synthesize, write_synthetic
+from hcal_ml4dqm.sequence import TRANSIENT, sequence_bench, sequence_summary
+from hcal_ml4dqm.synth import NUISANCES, SEQ_RUN0, Nuisance, run_sequence, synthesize, write_synthetic
 
 ROOT = Path(__file__).resolve().parent.parent
 VIT = 'ViT 8x8'
-CLASSICAL = ('ref-z (a)', 'row-median (b)', "row-median (b')")
+CLASSICAL = ('ref-z (a)', 'row-median (b)', "row-median (b')", 'beta-binomial (c)')
 TARGET_CASES = ('dead RBX', 'hot RBX x2', 'dead channel')
 
 
@@ -144,7 +151,44 @@ def commands(a):
         flagged = {run: dict(flagged=sum(int(r[4]) for r in rows if r[0] == run), lumisections=sum(r[0] == run for r in rows)) for run in runs}
         return dict(train_wall_s=tw, train_cpu_s=tc, score_wall_s=sw, score_cpu_s=sc, flagged_per_run=flagged)
 
-SECTIONS = dict(detection=detection, seeds=seeds, doubled=doubled, speed=speed, commands=commands)
+def reference_speed(a):
+    "`monitor score` of 2 x N lumisections with a reference run of N (issue 19: <= 60 s for N = 10000 on 2 cores), in a fresh process."
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        write_synthetic(tmp / 'data', a.n_lumisections)
+        # the reference: Run 355456 of the same seed (same channel gains; another seed's gains are a recalibration)
+        for p in write_synthetic(tmp / 'ref', a.n_lumisections)[1:]: p.unlink()
+        _timed(['monitor', 'train', '--out', str(tmp / 'model'), '--n-lumisections', '2000', '--steps', '50'])   # the speed does not depend on the weights
+        wall, cpu, out = _timed(['monitor', 'score', '--checkpoint', str(tmp / 'model' / 'monitor.pt'), '--data-dir', str(tmp / 'data'),
+                                 '--out', str(tmp / 'scored'), '--reference', str(tmp / 'ref')])
+        print(out)
+        print(f"monitor score --reference, 2 x {a.n_lumisections} lumisections and a reference of {a.n_lumisections}: {wall:.1f} s wall, {cpu:.1f} s CPU (target 60 s)")
+        return dict(wall_s=wall, cpu_s=cpu, n=a.n_lumisections)
+
+def sequence(a):
+    "The sequence of issue 19 (`sequence.sequence_bench`): train on the first run, score each later run against the previous one."
+    res = sequence_bench(a.sequence_runs, a.sequence_lumisections, steps=a.steps, log=print)
+    return dict(results=res, summary=sequence_summary(res))
+
+def selfcheck(a):
+    "`train_monitor` on run 380001 of the sequence, then `score_runs` of 380002 (its gains) and 380003 (recalibrated), without a reference and against the run before: the self-check's lines and the flags."
+    from hcal_ml4dqm.monitor import score_runs, train_monitor
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        for k in range(3):
+            (tmp / f'run{k}').mkdir()
+            np.save(tmp / f'run{k}' / f'Run{SEQ_RUN0 + k}_Dataset_seq.npy', run_sequence(k, a.sequence_lumisections, 0)[0])
+        train_monitor(tmp / 'mon', tmp / 'run0', training=DetectorTraining(steps=a.steps), log=print)
+        for name, data, ref in (('380002, no reference', 'run1', None), ('380003 (recalibrated), no reference', 'run2', None),
+                                ('380003 (recalibrated), reference 380002', 'run2', 'run1')):
+            s = score_runs(tmp / 'mon' / 'monitor.pt', tmp / data, tmp / 'scored', reference=None if ref is None else tmp / ref, log=print)
+            (run, v), = s['runs'].items()
+            out[name] = dict(run=run, flagged=v['flagged'], n=v['n'], persistent=v['persistent'], self_check=s['checks'][0] if s['checks'] else '')
+    return out
+
+SECTIONS = dict(detection=detection, seeds=seeds, doubled=doubled, speed=speed, commands=commands, reference_speed=reference_speed, sequence=sequence,
+                selfcheck=selfcheck)
 
 
 # ------------------------------------------------------------------ the targets and the Markdown
@@ -173,7 +217,7 @@ def targets(results):
                     ', '.join(f"{s} {_pct(v)}" for s, v in fixed.items()), None))
         for s in ('new run', 'held-out'):
             v, o = _get(noisy, 'degraded channel x0.8', VIT, s), _get(noisy, 'degraded channel x0.8', 'oracle', s)
-            best = max(CLASSICAL, key=lambda c: _get(noisy, 'degraded channel x0.8', c, s))
+            best = max(CLASSICAL, key=lambda c: _get(noisy, 'degraded channel x0.8', c, s) or -1)   # (c) is absent from older results
             b = _get(noisy, 'degraded channel x0.8', best, s)
             out.append((f'nuisances: a channel at x0.8 in >= 90 % of lumisections at <= 1 % false alarms ({s})',
                         f"ViT {_pct(v)} (oracle {_pct(o)})", v >= 0.9))
@@ -200,6 +244,38 @@ def targets(results):
                     f"{c['train_wall_s']:.0f} s + {c['score_wall_s']:.0f} s = {total:.0f} s wall ({c['train_cpu_s'] + c['score_cpu_s']:.0f} s CPU)", total <= 120))
         out.append(('`monitor score` of the good default runs: lumisections flagged at the threshold `monitor train` set for 1 %',
                     ', '.join(f"Run {k} {v['flagged'] / v['lumisections']:.2%}" for k, v in c['flagged_per_run'].items()), None))
+    sc = results.get('selfcheck')
+    if sc: out.append(('`monitor score` without a reference, on a recalibrated run: the self-check fires',
+                       '; '.join(f"{k}: {v['flagged']} of {v['n']} flagged, {v['persistent']} persistent, {'fires' if v['self_check'] else 'quiet'}"
+                                 for k, v in sc.items()), bool(sc['380003 (recalibrated), no reference']['self_check'])))
+    rs = results.get('reference_speed')
+    if rs: out.append((f"`monitor score` of 2 x {rs['n']} lumisections with a reference run, <= 60 s on 2 cores",
+                       f"{rs['wall_s']:.0f} s wall, {rs['cpu_s']:.0f} s CPU", rs['wall_s'] <= 60))
+    q = results.get('sequence')
+    if q:
+        sm = q['summary']
+        fas = [r['fa'] for r in sm]
+        out.append(('sequence: realised false alarms at the threshold set for 1 % on the reference, 0.3-3 % on every run',
+                    ', '.join(f"{r['run']} {_pct(r['fa'])}" for r in sm), all(0.003 <= v <= 0.03 for v in fas)))
+        rec = [r for r in sm if r['recalibrated']]
+        out.append(('sequence: without a reference, on a recalibrated run, the self-check fires',
+                    ', '.join(f"{r['run']}: {_pct(r['no_ref_fa'])} flagged, {'fires' if r['self_check'] else 'quiet'}" for r in rec),
+                    all(r['self_check'] for r in rec)))
+        for c in TRANSIENT[:3]:
+            e, l = min(r[f'{c.name}: eff'] for r in sm), min(r[f'{c.name}: loc'] for r in sm)
+            out.append((f'sequence: {c.name} >= 99 %, localised >= 95 % (lowest over the runs)', f"{_pct(e)}, {_pct(l)}", e >= 0.99 and l >= 0.95))
+        c = TRANSIENT[3].name
+        out.append((f'sequence: {c} >= 90 % wherever the oracle reaches 95 %', ', '.join(f"{r['run']} ViT {_pct(r[f'{c}: eff'])} (oracle {_pct(r[f'{c}: oracle eff'])})" for r in sm),
+                    all(r[f'{c}: eff'] >= 0.9 for r in sm if r[f'{c}: oracle eff'] >= 0.95)
+                    if any(r[f'{c}: oracle eff'] >= 0.95 for r in sm) else 'does not apply: the oracle is below 95 % on every run'))
+        for name, limit, goal in (('degraded channel x0.9 (persistent)', 20, 0.95), ('degraded channel x0.95 (persistent)', 100, 0.90)):
+            key = f'{name} within {limit}: '
+            dets = [k[len(key):] for k in sm[0] if k.startswith(key)]
+            mean = {d: float(np.mean([r[key + d] for r in sm])) for d in dets}
+            out.append((f'sequence: {name} flagged within {limit} lumisections in >= {goal:.0%}', ', '.join(f"{d} {_pct(v)}" for d, v in mean.items()),
+                        mean[VIT] >= goal))
+        out.append(('sequence: channels falsely flagged persistent, per 1,000 good lumisections (budget 1)',
+                    ', '.join(f"{r['run']} {r['false_persistent_per_1000']:.2f}" for r in sm), all(r['false_persistent_per_1000'] <= 1 for r in sm)))
     return out
 
 def markdown(results):
@@ -207,7 +283,8 @@ def markdown(results):
     lines = [f"`{cfg['command']}`", '',
              f"{cfg['n_lumisections']} lumisections per run, {cfg['steps']} optimizer steps, one torch thread, torch {cfg['torch']}; "
              f"load average (1, 5, 15 min) at the start: {cfg['load_start']}; wall time {results.get('wall_s', 0):.0f} s.", '',
-             '## Targets (issue 13)', '', '| target | measured | met? |', '|:--|:--|:--|']
+             *([f"The sequence: {cfg['sequence_runs']} runs of {cfg['sequence_lumisections']} lumisections.", ''] if 'sequence' in results else []),
+             '## Targets (issues 13 and 19)', '', '| target | measured | met? |', '|:--|:--|:--|']
     verdict = lambda ok: 'reported' if ok is None else ok if isinstance(ok, str) else '**yes**' if ok else '**no**'
     lines += [f"| {t} | {m} | {verdict(ok)} |" for t, m, ok in targets(results)]
     lines += ['', "Efficiency at a false-alarm rate: the threshold from the set's own good lumisections (the ROC view). "
@@ -238,6 +315,20 @@ def markdown(results):
                   f"`monitor train` {c['train_wall_s']:.1f} s wall ({c['train_cpu_s']:.1f} s CPU), `monitor score` {c['score_wall_s']:.1f} s wall "
                   f"({c['score_cpu_s']:.1f} s CPU). Lumisections flagged at the checkpoint's threshold: " +
                   ', '.join(f"Run {k} {v['flagged']} of {v['lumisections']}" for k, v in c['flagged_per_run'].items()) + '.']
+    q = results.get('sequence')
+    if q:
+        rows = [r for res in q['results'] for r in res['rows']]
+        lines += ['', '## The sequence: efficiency (%) at a false-alarm rate matched on each run (1 %), every detector', '', bench_table(rows),
+                  '', '## The sequence: efficiency (%) at the threshold set on the reference', '', bench_table(rows, 'fixed_eff@0.01'),
+                  '', '## The sequence: localisation (%) at that threshold', '', bench_table(rows, 'fixed_loc@0.01')]
+        lines += ['', '## The sequence: persistent faults, CUSUM delays (lumisections after the onset; median / 90th percentile; missed)', '',
+                  '| run | fault | detector | median | 90 % | missed | false channels |', '|:--|:--|:--|--:|--:|--:|--:|']
+        for res in q['results']:
+            for det, per in res['persistent'].items():
+                for case, p in per.items():
+                    d = [x for x in p['delays'] if x is not None]
+                    lines.append(f"| {res['run']} | {case} | {det} | {np.median(d) if d else '-'} | {np.percentile(d, 90) if d else '-'} | "
+                                 f"{len(p['delays']) - len(d)} of {len(p['delays'])} | {p['false_channels']} |")
     if results.get('section_load'):
         lines += ['', 'Load average (1 min) before / after each section: ' +
                   ', '.join(f"{k} {v['before'][0]:.1f} / {v['after'][0]:.1f} ({v['wall_s']:.0f} s)" for k, v in results['section_load'].items() if v['before'])]
@@ -248,12 +339,15 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--sections', nargs='+', default=list(SECTIONS), choices=list(SECTIONS))
     p.add_argument('--n-lumisections', type=int, default=10000, help='maps per run (default 10000)')
+    p.add_argument('--sequence-runs', type=int, default=6, help='runs in the sequence (default 6)')
+    p.add_argument('--sequence-lumisections', type=int, default=3000, help='maps per run of the sequence (default 3000)')
     p.add_argument('--steps', type=int, default=800, help="the ViT's optimizer steps (default 800, the monitor's default)")
     p.add_argument('--out', type=Path, default=ROOT / 'benchmarks' / 'results' / 'monitor.json', help='JSON to write; the Markdown goes beside it (.md)')
     a = p.parse_args(argv)
     torch.set_num_threads(1)
     command = ' '.join(['python benchmarks/bench_monitor.py'] + (argv if argv is not None else sys.argv[1:]))
     results = dict(config=dict(command=command, n_lumisections=a.n_lumisections, steps=a.steps, sections=a.sections, threads=1,
+                               sequence_runs=a.sequence_runs, sequence_lumisections=a.sequence_lumisections,
                                torch=torch.__version__, load_start=_load()), section_load={})
     print(f"torch threads 1; load average (1, 5, 15 min): {_load()}")
     t_all = time.perf_counter()

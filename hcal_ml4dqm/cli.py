@@ -440,19 +440,32 @@ def monitor_train(args):
                       args.n_lumisections, args.seed, Nuisance() if args.nuisances else None, log=print)
     print(f"wrote {s['checkpoint']} ({s['detector']}, threshold {s['threshold']:.3f}) in {s['seconds']:.0f} s")
 
-@subcommand('monitor score', 'score every lumisection and channel of new runs; write scores.csv, the channel scores, report.md and report.html',
+@subcommand('monitor score', 'score every lumisection and channel of new runs; write scores.csv, the channel scores, '
+            'golden.json, flags.json, report.md and report.html',
             arg('--checkpoint', required=True, type=Path, help='monitor.pt from `monitor train`'),
             arg('--data-dir', required=True, type=Path, help='directory of Run<run>_Dataset*.npy files to score'),
-            arg('--out', required=True, type=Path, help='directory for scores.csv, Run<run>_channel_scores.npy, report.md, figures/ and report.html'),
+            arg('--out', required=True, type=Path, help='directory for scores.csv, Run<run>_channel_scores.npy, '
+                'golden.json, flags.json, report.md, figures/ and report.html'),
+            arg('--reference', type=Path, default=None, help='directory of good runs recorded near the scored ones: '
+                'each channel\'s offset and scale and the thresholds are re-estimated on them, without retraining '
+                '(default: the checkpoint\'s calibration)'),
+            arg('--mask', type=Path, default=None, help='CSV (header ieta,iphi or ieta,iphi,depth) of channels known '
+                'to be bad: never alarmed, left out of thresholds'),
             _THREADS)
 def monitor_score(args):
-    "Flag the lumisections of every run in --data-dir at the checkpoint's threshold and say which channel; write --out/scores.csv, Run<run>_channel_scores.npy, report.md and report.html (the shifter's page)."
+    ("Flag the lumisections (and persistently faulty channels) of every run in --data-dir and say which channel; write "
+     "--out/scores.csv, Run<run>_channel_scores.npy, golden.json, flags.json, report.md and report.html (the shifter's page).")
     from hcal_ml4dqm.monitor import score_runs
-    _threads(args.threads)
-    s = score_runs(args.checkpoint, args.data_dir, args.out, log=print)
-    print(f"wrote {args.out / 'scores.csv'}, {len(s['runs'])} channel-score file(s) and {args.out / 'report.md'} in {s['seconds']:.0f} s")
     from hcal_ml4dqm.shifter_page import write_shifter_page
-    print(f"wrote {write_shifter_page(args.out, args.checkpoint, args.data_dir)}: the shifter's page, one self-contained file")
+    _threads(args.threads)
+    s = score_runs(args.checkpoint, args.data_dir, args.out, reference=args.reference, mask=args.mask, log=print)
+    print(f"wrote {args.out / 'scores.csv'}, {len(s['runs'])} channel-score file(s), golden.json, flags.json and "
+          f"{args.out / 'report.md'} in {s['seconds']:.0f} s")
+    cal = s['calibration']
+    verdict = ' '.join(s['checks']) or 'passed: every run is consistent with the calibration in use'
+    page = write_shifter_page(args.out, args.checkpoint, args.data_dir, threshold=cal.threshold, mask=args.mask,
+                              reference=cal.source, self_check=verdict)
+    print(f"wrote {page}: the shifter's page, one self-contained file")
 
 # %% ../nbs/99_cli.ipynb #b446ff66
 # run as `python -m hcal_ml4dqm.cli` (torchrun), not when this notebook runs

@@ -6,10 +6,11 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/detectors.html.md"""
 
 # %% auto #0
 __all__ = ['active_cells', 'row_groups', 'row_median', 'NoiseModel', 'noise_sample', 'ResidualDetector', 'ReferenceZ',
-           'RowMedian', 'Oracle', 'accumulate']
+           'RowMedian', 'Oracle', 'BetaBinomial', 'accumulate']
 
 # %% ../nbs/07b_detectors.ipynb #79b5bb11
 import numpy as np
+from scipy.special import betaln, gammaln
 
 from .core import N_IETA, N_IPHI, HcalError, iter_chunks
 
@@ -160,6 +161,46 @@ class Oracle(ResidualDetector):
         return out
 
     def channel_scores(self, maps, expected, chunk=2048): return np.abs(self.signed_scores(maps, expected, chunk))
+
+# %% ../nbs/07b_detectors.ipynb #b95f83fc
+def _betabinom_logpmf(x, n, a, b):  # counts, trials, shape parameters (arrays that broadcast)
+    return gammaln(n + 1) - gammaln(x + 1) - gammaln(n - x + 1) + betaln(x + a, n - x + b) - betaln(a, b)
+
+class BetaBinomial:
+    "(c) AutoDQM's beta-binomial comparator: each channel's count against the summed counts of the reference lumisections of the most similar total, as a pull in sigma."
+    name = 'beta-binomial (c)'
+    def __init__(self, n_ref=50,        # reference lumisections summed for each scored one
+                 pull_cap=15.0):        # pulls are capped at +-this (AutoDQM's default)
+        self.n_ref, self.pull_cap = int(n_ref), float(pull_cap)
+
+    def fit(self, train_maps):  # (n, 64, 72) good maps: the reference lumisections
+        "Keep the reference counts sorted by each lumisection's total; returns self."
+        self.rows, self.cols = active_cells(train_maps)
+        x = np.rint(np.asarray(train_maps, np.float64)[:, self.rows, self.cols])
+        if len(x) < self.n_ref: raise HcalError(f"train_maps: {len(x)} lumisections, fewer than n_ref={self.n_ref}", arg='train_maps')
+        order = np.argsort(x.sum(1), kind='stable')
+        self.totals, self.cumulative = x.sum(1)[order], np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(x[order], 0)])
+        return self
+
+    def pulls(self, x):  # (n, C) counts of the active channels
+        "Signed pulls (n, C)."
+        total = x.sum(1)
+        lo = np.clip(np.searchsorted(self.totals, total) - self.n_ref // 2, 0, len(self.totals) - self.n_ref)
+        y = self.cumulative[lo + self.n_ref] - self.cumulative[lo]              # (n, C) reference counts
+        a, b, n = y + 1, y.sum(1, keepdims=True) - y + 1, total[:, None]
+        mean = n * a / (a + b)
+        lp = _betabinom_logpmf(x, n, a, b)
+        lmax = np.maximum(np.maximum(_betabinom_logpmf(np.floor(mean), n, a, b), _betabinom_logpmf(np.ceil(mean), n, a, b)), lp)
+        return np.clip(np.sign(x - mean) * np.sqrt(2 * (lmax - lp)), -self.pull_cap, self.pull_cap)
+
+    def signed_scores(self, maps, chunk=2048):  # (n, 64, 72), an array or a memory map
+        "Signed pulls (n, 64, 72) float32, 0 on channels it does not score: negative = fewer hits than the reference."
+        out = np.zeros((len(maps), N_IETA, N_IPHI), np.float32)
+        for start, block in iter_chunks(maps, chunk):
+            out[start:start + len(block), self.rows, self.cols] = self.pulls(np.rint(np.asarray(block, np.float64)[:, self.rows, self.cols]))
+        return out
+
+    def channel_scores(self, maps, chunk=2048): return np.abs(self.signed_scores(maps, chunk))
 
 # %% ../nbs/07b_detectors.ipynb #32f45fd8
 def accumulate(signed_z,       # (n, ...) signed channel z of consecutive lumisections

@@ -6,8 +6,9 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/monitor.html.md"""
 
 # %% auto #0
 __all__ = ['MONITOR_KIND', 'MIN_LUMISECTIONS', 'MONITOR_OUTPUTS', 'CASES', 'KEY_CASES', 'ls_blocks', 'load_maps', 'good_runs',
-           'train_monitor', 'load_monitor', 'score_run', 'lumisection_numbers', 'score_runs', 'MonitorGraph',
-           'export_monitor', 'inject_runs', 'fit_detectors', 'compare_detectors', 'accumulated_efficiency']
+           'train_monitor', 'load_monitor', 'score_run', 'lumisection_numbers', 'monitor_calibration', 'score_runs',
+           'MonitorGraph', 'export_monitor', 'inject_runs', 'fit_detectors', 'compare_detectors',
+           'accumulated_efficiency']
 
 # %% ../nbs/07_monitor.ipynb #6b0da55e
 import json
@@ -24,10 +25,12 @@ from . import __version__
 from .core import N_IETA, N_IPHI, DataError, HcalError, atomic_write, ieta_of_index, iphi_of_index, iter_chunks, write_json, write_text
 from .data import find_runs, load_run
 from .deploy import INPUT_NAME, OPSET, onnx_session, onnx_sidecar, write_onnx
-from .detectors import Oracle, ReferenceZ, RowMedian, accumulate
+from .detectors import BetaBinomial, Oracle, ReferenceZ, RowMedian, accumulate, active_cells
 from .faults import FA_RATES, FaultCase, bench_detectors, inject_faults, ls_scores, threshold_at
 from .masked_vit import DetectorTraining, masked_detector
 from .monitor_plots import plot_flagged_vs_ls, plot_score_map
+from .reference import (calibrate, check_reference, cusum, cusum_threshold, golden_ranges, identity_calibration,
+                                   persistent_rows, read_mask, run_flags, self_check)
 from .report import Section, figure_entry, write_report
 from .synth import DEFAULT_RUNS, expected_maps, synthesize
 from .train import load_checkpoint, model_from_checkpoint, save_checkpoint
@@ -95,16 +98,19 @@ def train_monitor(out,                  # directory to write `monitor.pt` into
     training = training or DetectorTraining(seed=seed)
     log(f"learning from {sum(map(len, fit_idx.values()))} good lumisections of run(s) {', '.join(map(str, runs))}: {source}")
     det = masked_detector(_training_maps(runs, fit_idx), training, seed=seed, backbone=backbone, log=lambda m: log('  ' + m))
-    held = {r: ls_scores(det.channel_scores(runs[r][held_idx[r]])) for r in runs}
+    held_z = {r: det.signed_scores(runs[r][held_idx[r]]).reshape(len(held_idx[r]), -1)[:, det.cells.numpy()] for r in runs}   # (n, C)
+    held = {r: np.abs(z).max(1) for r, z in held_z.items()}
+    starts = np.cumsum([0] + [len(z) for z in held_z.values()])[:-1]
+    h = cusum_threshold(np.concatenate(list(held_z.values())), starts=starts)   # the persistent-fault threshold, z as it comes
     threshold = threshold_at(np.concatenate(list(held.values())), fa)
     realised = {str(r): float((s > threshold).mean()) for r, s in held.items()}
     state = dict(kind=MONITOR_KIND, model_class='MaskedPatchDetector', model_config=det.config, model=det.state_dict(),
-                 threshold=threshold, fa=fa, shape=[N_IETA, N_IPHI], runs=[int(r) for r in runs], source=source,
+                 threshold=threshold, cusum_threshold=h, fa=fa, shape=[N_IETA, N_IPHI], runs=[int(r) for r in runs], source=source,
                  training=asdict(training), n_learn=sum(map(len, fit_idx.values())), n_held_out=sum(map(len, held.values())),
                  false_alarms=realised, final_loss=float(np.mean(det.history[-50:])), train_cpu_s=det.train_cpu_s)
     path = save_checkpoint(state, Path(out) / 'monitor.pt')
     log(f"threshold {threshold:.3f} on the highest channel |z|: {fa:.2%} of {state['n_held_out']} held-out good lumisections; "
-        f"per run {', '.join(f'{r}: {v:.2%}' for r, v in realised.items())}")
+        f"per run {', '.join(f'{r}: {v:.2%}' for r, v in realised.items())}; CUSUM threshold {h:.2f}")
     return dict(checkpoint=path, threshold=threshold, detector=det.name, false_alarms=realised, seconds=time.perf_counter() - t0)
 
 def load_monitor(path):  # a `monitor.pt` written by `train_monitor`
@@ -122,17 +128,21 @@ def _save(path, save, *arrays, **named):  # `np.save` or `np.savez_compressed` a
         with open(tmp, 'wb') as f: save(f, *arrays, **named)
     return atomic_write(path, write)
 
-def score_run(detector,      # a fitted detector with `signed_scores` (from `load_monitor`)
-              maps,          # (n, 64, 72) one run's maps, array or memory map
-              threshold,     # flag threshold on the channel score |z|
-              chunk=2048):   # maps per step
-    "Channel scores |z| (n, 64, 72) float32, and per lumisection: score, flag, number of flagged channels, ieta and iphi of the top channel."
-    scores = np.empty((len(maps), N_IETA, N_IPHI), np.float32)
-    for start, block in iter_chunks(maps, chunk): scores[start:start + len(block)] = np.abs(detector.signed_scores(block))
+def score_run(detector,         # a fitted detector with `signed_scores` (from `load_monitor`)
+              maps,             # (n, 64, 72) one run's maps, array or memory map
+              threshold,        # flag threshold on the channel score |z|
+              chunk=2048,       # maps per step
+              calibration=None):# a `reference.Calibration` applied to z (offsets, scales, masked channels); None: z as it comes
+    "Channel scores |z| (n, 64, 72) float32 and the signed z, and per lumisection: score, flag, number of flagged channels, ieta and iphi of the top channel."
+    z = np.empty((len(maps), N_IETA, N_IPHI), np.float32)
+    for start, block in iter_chunks(maps, chunk):
+        zb = detector.signed_scores(block)
+        z[start:start + len(block)] = zb if calibration is None else calibration.apply(zb)
+    scores = np.abs(z)
     flat = scores.reshape(len(scores), -1)
     top = flat.argmax(1)
     score = flat[np.arange(len(flat)), top]
-    return dict(channel_scores=scores, score=score, flag=score > threshold, flagged=(flat > threshold).sum(1),
+    return dict(channel_scores=scores, z=z, score=score, flag=score > threshold, flagged=(flat > threshold).sum(1),
                 ieta=ieta_of_index(top // N_IPHI), iphi=iphi_of_index(top % N_IPHI))
 
 def lumisection_numbers(path, n):  # a run file; its number of maps
@@ -144,45 +154,84 @@ def lumisection_numbers(path, n):  # a run file; its number of maps
     return np.arange(n)
 
 # %% ../nbs/07_monitor.ipynb #1434b4aa
-def _run_section(run, maps, result, ls, threshold, detector, out):
-    "The report's section on one run: how many lumisections were flagged, the highest-scored ones, and the two figures."
-    worst = int(np.argmax(result['score']))
-    z = detector.signed_scores(maps[worst:worst + 1])[0]
+def _run_section(run, maps, result, ls, cal, stat, out):
+    "The report's section on one run: how many lumisections were flagged, the highest-scored ones, the persistent channels and the two figures."
+    worst, threshold = int(np.argmax(result['score'])), cal.threshold
     figs = [figure_entry(plot_flagged_vs_ls(result['flagged'], ls, run=run), out, f'figures/Run{run}_flagged_vs_ls.png',
                          f'Run {run}: channels above the threshold in each lumisection'),
-            figure_entry(plot_score_map(maps[worst], z, threshold, title=f'Run {run}, lumisection {ls[worst]} (index {worst}): the highest score'),
-                         out, f'figures/Run{run}_worst_ls.png', f'Run {run}: the highest-scored lumisection beside its channel z')]
+            figure_entry(plot_score_map(maps[worst], result['z'][worst], threshold, masked=cal.mask,
+                                        title=f'Run {run}, lumisection {ls[worst]} (index {worst}): the highest score'),
+                         out, f'figures/Run{run}_worst_ls.png', f'Run {run}: the highest-scored lumisection beside its channel z (grey: masked)')]
     rows = ['| index | lumisection | score | flagged channels | top channel (ieta, iphi) |', '|--:|--:|--:|--:|:--|']
     for i in np.argsort(-result['score'])[:10]:
         rows.append(f"| {i} | {ls[i]} | {result['score'][i]:.1f} | {result['flagged'][i]} | ({result['ieta'][i]}, {result['iphi'][i]}) |")
+    pers = ['| ieta | iphi | first flagged (lumisection) | index | CUSUM at the end |', '|--:|--:|--:|--:|--:|'] + [
+            f"| {r['ieta']} | {r['iphi']} | {r['lumisection']} | {r['index']} | {r['cusum']:.1f} |" for r in persistent_rows(stat, cal, ls)]
     text = (f"{int(result['flag'].sum())} of {len(maps)} lumisections flagged ({result['flag'].mean():.2%}): their highest channel "
-            f"score |z| is above the threshold {threshold:.2f}. The ten highest-scored lumisections:\n\n" + '\n'.join(rows))
+            f"score |z| is above the threshold {threshold:.2f}. The ten highest-scored lumisections:\n\n" + '\n'.join(rows) +
+            ("" if stat is None else f"\n\nPersistent faults: {len(pers) - 2} channel(s) whose CUSUM passed {cal.cusum_threshold:.2f}" +
+             (":\n\n" + '\n'.join(pers) if len(pers) > 2 else '.')))
     return Section(f'Run {run}', text, figs)
 
-def score_runs(checkpoint,   # a `monitor.pt` from `train_monitor`
-               data_dir,     # directory of `Run<run>_Dataset*.npy` files to score
-               out,          # directory for scores.csv, Run<run>_channel_scores.npy, report.md and figures/
-               log=None):    # e.g. `print`
-    "Score every lumisection and channel of every run in `data_dir`; write the CSV, the channel scores and the report; returns a summary."
+def monitor_calibration(detector,      # from `load_monitor`
+                        ck,            # the checkpoint's contents
+                        reference=None,# directory of good runs recorded near the scored ones; None: the checkpoint's calibration
+                        mask=None,     # (64, 72) bool masked channels
+                        log=None):
+    "The `Calibration` to score with: re-estimated on the reference runs' lumisections, or the one the checkpoint carries."
+    if reference is None:
+        return identity_calibration(ck['threshold'], ck['fa'], ck.get('cusum_threshold'), mask, f"the training runs ({ck['source']})")
+    runs = {f.run: load_maps(f.path, shape=tuple(ck['shape'])) for f in find_runs(reference, min_runs=1)}
+    n = sum(map(len, runs.values()))
+    if n < MIN_LUMISECTIONS: raise DataError(f"{reference}: {n} reference lumisections; a reference needs {MIN_LUMISECTIONS} or more", arg='reference')
+    scored = np.zeros(N_IETA * N_IPHI, bool); scored[detector.cells.numpy()] = True
+    active = np.zeros((N_IETA, N_IPHI), bool)
+    for m in runs.values(): active[active_cells(m)] = True
+    check_reference(scored.reshape(N_IETA, N_IPHI), active, reference)
+    z = np.concatenate([detector.signed_scores(m) for m in runs.values()])
+    cal = calibrate(z, ck['fa'], mask, np.cumsum([0] + [len(m) for m in runs.values()])[:-1],
+                    f"reference run(s) {', '.join(map(str, runs))} in `{reference}`")
+    if log: log(f"calibrated on {n} lumisections of {cal.source}: threshold {cal.threshold:.3f}, CUSUM threshold {cal.cusum_threshold:.2f}")
+    return cal
+
+def score_runs(checkpoint,     # a `monitor.pt` from `train_monitor`
+               data_dir,       # directory of `Run<run>_Dataset*.npy` files to score
+               out,            # directory for scores.csv, Run<run>_channel_scores.npy, golden.json, flags.json, report.md, figures/
+               reference=None, # directory of good runs recorded near the scored ones: offsets, scales and thresholds from them
+               mask=None,      # a mask CSV (`ieta,iphi[,depth]`) of channels known to be bad, never alarmed
+               log=None):      # e.g. `print`
+    "Score every lumisection and channel of every run in `data_dir`; write the CSV, the channel scores, the certification JSONs and the report; returns a summary."
     t0, log = time.perf_counter(), log or (lambda *a: None)
     det, ck = load_monitor(checkpoint)
-    threshold, out = float(ck['threshold']), Path(out)
+    out, masked = Path(out), None if mask is None else read_mask(mask)
     files = find_runs(data_dir, min_runs=1)
-    lines, sections, summary = [], [], {}
+    cal = monitor_calibration(det, ck, reference, masked, log)
+    lines, sections, summary, checks, golden, flags = [], [], {}, [], {}, {}
     for f in files:
         maps = load_maps(f.path, shape=tuple(ck['shape']))
-        res, ls = score_run(det, maps, threshold), lumisection_numbers(f.path, len(maps))
+        res, ls = score_run(det, maps, cal.threshold, calibration=cal), lumisection_numbers(f.path, len(maps))
+        stat = None if cal.cusum_threshold is None else cusum(res['z'])
+        flags[str(f.run)], has_flag = run_flags(ls, res['z'], cal.threshold, stat, cal.cusum_threshold)
+        golden[str(f.run)] = golden_ranges(ls, ~has_flag)
         _save(out / f'Run{f.run}_channel_scores.npy', np.save, res['channel_scores'])
         lines += [f"{f.run},{i},{ls[i]},{res['score'][i]:.4f},{int(res['flag'][i])},{res['ieta'][i]},{res['iphi'][i]}" for i in range(len(maps))]
-        sections.append(_run_section(f.run, maps, res, ls, threshold, det, out))
-        summary[f.run] = dict(n=len(maps), flagged=int(res['flag'].sum()))
-        log(f"Run {f.run}: {summary[f.run]['flagged']} of {len(maps)} lumisections flagged")
+        sections.append(_run_section(f.run, maps, res, ls, cal, stat, out))
+        summary[f.run] = dict(n=len(maps), flagged=int(res['flag'].sum()), persistent=sum(1 for _ in persistent_rows(stat, cal, ls)))
+        log(f"Run {f.run}: {summary[f.run]['flagged']} of {len(maps)} lumisections flagged, {summary[f.run]['persistent']} channel(s) persistent")
+        if (line := self_check(f.run, res['score'], cal.threshold, cal.fa, cal.source, summary[f.run]['persistent'])): checks.append(line); log(line)
     write_text(out / 'scores.csv', 'run,index,lumisection,score,flag,ieta,iphi\n' + '\n'.join(lines) + '\n')
-    about = (f"Checkpoint `{checkpoint}`: {det.name} masked-patch detector trained on {ck['source']}. A lumisection is flagged when its "
-             f"highest channel score |z| exceeds {threshold:.2f}, set for {ck['fa']:.2%} false alarms on {ck['n_held_out']} held-out good "
-             f"lumisections of the training runs. `scores.csv` has one row per lumisection, `Run<run>_channel_scores.npy` every channel's |z|.")
-    write_report([Section('The monitor', about)] + sections, out / 'report.md', 'hcal_ml4dqm monitor report')
-    return dict(runs=summary, out=out, seconds=time.perf_counter() - t0)
+    write_json(golden, out / 'golden.json', one_line_values=True)
+    write_text(out / 'flags.json', json.dumps(flags, separators=(',', ':')) + '\n')   # one line: millions of flags are possible
+    about = (f"Checkpoint `{checkpoint}`: {det.name} masked-patch detector trained on {ck['source']}. Calibration: {cal.source}"
+             f"{f' ({cal.n} lumisections)' if cal.n else ''}. A lumisection is flagged when a channel's score |z| exceeds {cal.threshold:.2f}, set for "
+             f"{cal.fa:.2%} false alarms; a channel is flagged persistent when its CUSUM passes "
+             f"{'(not set: score with a reference)' if cal.cusum_threshold is None else f'{cal.cusum_threshold:.2f}'}, set for at most one "
+             f"falsely flagged channel per 1,000 good lumisections. {int(cal.mask.sum())} channel(s) masked. `scores.csv` has one row per "
+             f"lumisection, `Run<run>_channel_scores.npy` every channel's |z|, `golden.json` the unflagged lumisection ranges, `flags.json` every flag.")
+    check = Section('Self-check', '\n\n'.join(checks) or f"self-check: every run is consistent with the calibration in use ({cal.source}).")
+    write_report([check, Section('The monitor', about)] + sections, out / 'report.md', 'hcal_ml4dqm monitor report')
+    return dict(runs=summary, out=out, checks=checks, calibration=cal, seconds=time.perf_counter() - t0)
+
 
 # %% ../nbs/07_monitor.ipynb #6f1b9d24
 MONITOR_OUTPUTS = ('channel_scores', 'score')   # the exported monitor's outputs
@@ -266,7 +315,7 @@ def fit_detectors(train,                 # (n, 64, 72) good maps to learn from
         d = fit()
         dets[d.name], cpu[d.name] = d, time.process_time() - t0
         if log and hasattr(d, 'history'): log(f"  {d.name}: final loss {np.mean(d.history[-50:]):.4f} (1: no better than the row median)")
-    for classical in (ReferenceZ(), RowMedian(), RowMedian(calibrated=True)): timed(lambda: classical.fit(train))
+    for classical in (ReferenceZ(), RowMedian(), RowMedian(calibrated=True), BetaBinomial()): timed(lambda: classical.fit(train))
     for b in backbones: timed(lambda: masked_detector(train, training, seed=seed, backbone=b))
     if expected is not None: dets['oracle'] = Oracle().fit(train, expected)
     return dets, cpu

@@ -45,8 +45,9 @@ def plot_score_map(occupancy,        # (64, 72) the input map of one lumisection
                    label=None,       # optional (64, 72) bool: the true faulty channels, crossed
                    active=None,      # optional (64, 72) bool: the channels that exist (default: non-zero input or score)
                    title=None,       # figure title
+                   masked=None,      # optional (64, 72) bool: channels masked as known bad, drawn grey
                   )->Figure:
-    "The input map (zero-occupancy channels in red) beside its signed channel z-scores (blue: fewer hits than expected, red: more; the colours saturate at twice the threshold), flagged channels boxed, known faults crossed."
+    "The input map (zero-occupancy channels in red) beside its signed channel z-scores (blue: fewer hits than expected, red: more; the colours saturate at twice the threshold), flagged channels boxed, known faults crossed, masked channels grey."
     occupancy, z = np.asarray(occupancy, float), np.asarray(z, float)
     active = (occupancy != 0) | (z != 0) if active is None else np.asarray(active, bool)
     positive = occupancy[active & (occupancy > 0)]
@@ -66,10 +67,13 @@ def plot_score_map(occupancy,        # (64, 72) the input map of one lumisection
         if threshold is not None:
             i, j = np.nonzero(np.abs(z) > threshold)
             ax_z.scatter(j, i, s=24, marker='s', facecolors='none', edgecolors='black', lw=0.8, label=f'flagged (|z| > {threshold:.1f})')
+        if masked is not None and np.any(masked):
+            i, j = np.nonzero(masked)
+            ax_z.scatter(j, i, s=24, marker='s', color='0.6', lw=0, label='masked')
         if label is not None and np.any(label):
             i, j = np.nonzero(label)
             ax_z.scatter(j, i, s=10, marker='x', color=PALETTE[2], lw=0.9, label='injected fault')
-        if threshold is not None or label is not None: ax_z.legend(loc='center right', fontsize=8, framealpha=0.9)
+        if threshold is not None or label is not None or (masked is not None and np.any(masked)): ax_z.legend(loc='center right', fontsize=8, framealpha=0.9)
         if title: fig.suptitle(title)
     return fig
 
