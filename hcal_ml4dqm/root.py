@@ -1,4 +1,4 @@
-"""Read the HcalAnalyzer ROOT files that the study's maps were cut from: any run, any depth, occupancy per event, every channel placed by CMSSW's indexing.
+"""Read the HcalAnalyzer ROOT files behind the study's maps: any run or depth, occupancy per event, CMSSW indexing.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/root.html.md"""
 
@@ -45,7 +45,9 @@ def _channel_bins(path, name, axis_name, edges, physical, expected):
 
 def _lumisection_numbers(path, name, edges):
     "The lumisection held by each regular bin of the x axis: the one integer in [low, high)."
-    if not np.allclose(np.diff(edges), 1): raise DataError(f"{path}: {name}: lumisection axis bins are not one lumisection wide (edges {edges[0]:g}..{edges[-1]:g}, {len(edges) - 1} bins)")
+    if not np.allclose(np.diff(edges), 1):
+        raise DataError(f"{path}: {name}: lumisection axis bins are not one lumisection wide "
+                        f"(edges {edges[0]:g}..{edges[-1]:g}, {len(edges) - 1} bins)")
     return np.ceil(np.asarray(edges[:-1]) - 1e-9).astype(np.int64)
 
 # %% ../nbs/01b_root.ipynb #d3ccb13c
@@ -66,7 +68,8 @@ def write_hcal_root(path,               # the ROOT file to write
                     first_ls=1,         # lumisection number of the first map
                     n_bins=None,        # lumisection bins (default: n_LS + first_ls + 5; the analyzer books 2000)
                     dtype=np.int32):    # int32 -> TH3I as the analyzer; float64 -> TH3D
-    "Write an HcalAnalyzer-layout ROOT file: hist3D_depth<d> TH3s (LS x ieta x iphi) filled as ROOT's `Fill`, and evttree."
+    ("Write an HcalAnalyzer-layout ROOT file: hist3D_depth<d> TH3s (LS x ieta x iphi) filled as ROOT's `Fill`, "
+     "and evttree.")
     uproot = _uproot()
     events = np.asarray(events, np.int64)
     n_ls = len(events)
@@ -77,7 +80,8 @@ def write_hcal_root(path,               # the ROOT file to write
     zb = fill_bin(ze, iphi_of_index(np.arange(N_IPHI)))
     with uproot.recreate(path) as f:
         for d, maps in maps_by_depth.items():
-            if maps.shape != (n_ls, N_IETA, N_IPHI): raise HcalError(f"depth {d}: maps of shape {maps.shape}, expected ({n_ls}, 64, 72)")
+            if maps.shape != (n_ls, N_IETA, N_IPHI):
+                raise HcalError(f"depth {d}: maps of shape {maps.shape}, expected ({n_ls}, 64, 72)")
             flow = np.zeros((n_bins + 2, N_IETA + 2, N_IPHI + 2), dtype)
             flow[np.ix_(xb, yb, zb)] = maps
             f[f'{ROOT_DIR}/hist3D_depth{d}'] = _th3(uproot, f'hist3D_depth{d}', flow, xe, ye, ze)
@@ -111,7 +115,8 @@ def _analyzer_dir(path, rootfile):
     "Check the file has the analyzer's directory and its events tree."
     keys = {k.split(';')[0] for k in rootfile.keys(recursive=False)}
     if ROOT_DIR not in keys or rootfile.classname_of(ROOT_DIR) != 'TDirectory':
-        raise DataError(f"{path}: no {ROOT_DIR} directory, not an HcalAnalyzer file (top-level objects: {sorted(keys) or 'none'})")
+        raise DataError(f"{path}: no {ROOT_DIR} directory, not an HcalAnalyzer file "
+                        f"(top-level objects: {sorted(keys) or 'none'})")
     inside = {k.split(';')[0] for k in rootfile[ROOT_DIR].keys(recursive=False)}
     if 'evttree' not in inside: raise DataError(f"{path}: no {ROOT_DIR}/evttree (the events per lumisection)")
     if not any(f'hist3D_depth{d}' in inside for d in range(1, N_DEPTHS + 1)):
@@ -122,12 +127,14 @@ def _th3_of(path, rootfile, depth):
     "Read one depth's histogram, checking it is a TH3."
     name = f'{ROOT_DIR}/hist3D_depth{depth}'
     h = rootfile[name]
-    if not h.classname.startswith('TH3'): raise DataError(f"{path}: {name} is a {h.classname}, expected a TH3 (lumisection x ieta x iphi)")
+    if not h.classname.startswith('TH3'):
+        raise DataError(f"{path}: {name} is a {h.classname}, expected a TH3 (lumisection x ieta x iphi)")
     return name, h
 
 def _read_depth(path, name, h, out, chunk=128):
-    """Add one depth's TH3 `h` into `out` (n_bins, 64, 72), lumisection chunk by chunk, from the stored array.
-    Returns (lumisection numbers of the x bins, per-bin hit totals, hits the maps cannot hold, hits past the last LS bin)."""
+    ("""Add one depth's TH3 `h` into `out` (n_bins, 64, 72), lumisection chunk by chunk, from the stored array.
+    Returns (lumisection numbers of the x bins, per-bin hit totals, hits the maps cannot hold, """
+     "hits past the last LS bin).")
     uproot = _uproot()
     xe, ye, ze = (h.member(a).edges() for a in ('fXaxis', 'fYaxis', 'fZaxis'))
     ls = _lumisection_numbers(path, name, xe)
@@ -150,7 +157,8 @@ def _read_depth(path, name, h, out, chunk=128):
 
 # %% ../nbs/01b_root.ipynb #19a63984
 def _events_per_lumisection(path, rootfile, ls, step=1_000_000):
-    "Events per lumisection for the LS numbers `ls`, the run number, and the events outside `ls`, from evttree in chunks."
+    ("Events per lumisection for the LS numbers `ls`, the run number, and the events outside `ls`, "
+     "from evttree in chunks.")
     tree = rootfile[f'{ROOT_DIR}/evttree']
     missing = [b for b in ('LumiSec', 'RunNum') if b not in tree.keys()]
     if missing: raise DataError(f"{path}: {ROOT_DIR}/evttree has no branch {', '.join(missing)}")
@@ -162,7 +170,9 @@ def _events_per_lumisection(path, rootfile, ls, step=1_000_000):
         inside = (k >= 0) & (k < len(ls))
         counts += np.bincount(k[inside], minlength=len(ls))
         outside += int((~inside).sum())
-    if len(runs) > 1: raise DataError(f"{path}: events of {len(runs)} runs in one file ({', '.join(map(str, sorted(runs)))}); expected one run per file")
+    if len(runs) > 1:
+        raise DataError(f"{path}: events of {len(runs)} runs in one file ({', '.join(map(str, sorted(runs)))}); "
+                        "expected one run per file")
     return counts, int(runs.pop()), outside
 
 # %% ../nbs/01b_root.ipynb #35715821
@@ -197,19 +207,23 @@ class HcalRootRun:
     def metadata(self):
         "JSON-ready description of the maps: run, axes, lumisections, events, warnings."
         return dict(run=self.run, source=str(self.path), depth=self.depth, depths=self.depths, per_event=self.per_event,
-                    shape=list(self.maps.shape), axes=['lumisection'] + (['depth'] if self.maps.ndim == 4 else []) + ['ieta index', 'iphi index'],
-                    ieta_of_index=ieta_of_index(np.arange(N_IETA)).tolist(), iphi_of_index=iphi_of_index(np.arange(N_IPHI)).tolist(),
+                    shape=list(self.maps.shape),
+                    axes=['lumisection'] + (['depth'] if self.maps.ndim == 4 else []) + ['ieta index', 'iphi index'],
+                    ieta_of_index=ieta_of_index(np.arange(N_IETA)).tolist(),
+                    iphi_of_index=iphi_of_index(np.arange(N_IPHI)).tolist(),
                     lumisections=self.lumisections.tolist(), events=self.events.tolist(),
                     lumisections_without_events=self.lumisections_without_events.tolist(), warnings=self.warnings)
     def __repr__(self):
-        return (f"HcalRootRun(run {self.run}, {self.tag}: maps {self.maps.shape}, LS {self.lumisections[0]}..{self.lumisections[-1]}, "
+        return (f"HcalRootRun(run {self.run}, {self.tag}: maps {self.maps.shape}, "
+                f"LS {self.lumisections[0]}..{self.lumisections[-1]}, "
                 f"{int(self.events.sum())} events, {len(self.warnings)} warnings)")
 
 # %% ../nbs/01b_root.ipynb #1fb3047c
 def _depth_list(path, depth, present):
     "Resolve the `depth` argument against the depths present in the file."
     if isinstance(depth, str):
-        if depth not in ('sum', 'all'): raise HcalError(f"depth must be 1..{N_DEPTHS}, a list of them, 'all' or 'sum'; got {depth!r}", arg='depth')
+        if depth not in ('sum', 'all'):
+            raise HcalError(f"depth must be 1..{N_DEPTHS}, a list of them, 'all' or 'sum'; got {depth!r}", arg='depth')
         return present
     wanted = [depth] if np.isscalar(depth) else list(depth)
     if not wanted: raise HcalError("depth: empty list of depths", arg='depth')
@@ -220,7 +234,8 @@ def _depth_list(path, depth, present):
     if len(set(wanted)) != len(wanted): raise HcalError(f"depth: repeated depth in {wanted}", arg='depth')
     return [int(d) for d in wanted]
 
-def _stacked(depth): return depth == 'all' or not isinstance(depth, str) and not np.isscalar(depth)   # one map per depth
+# one map per depth
+def _stacked(depth): return depth == 'all' or not isinstance(depth, str) and not np.isscalar(depth)
 
 # %% ../nbs/01b_root.ipynb #f887dfe3
 def _load_hcal_root(path, depth, per_event, chunk):
@@ -234,14 +249,17 @@ def _load_hcal_root(path, depth, per_event, chunk):
             name, h = _th3_of(path, f, d)
             if out is None:   # the first depth fixes the lumisection axis
                 nx = h.member('fXaxis').member('fNbins')
-                out = np.zeros((nx,) + ((len(depths),) if stacked else ()) + (N_IETA, N_IPHI))   # (n_LS, D, 64, 72): depths as channels
+                # (n_LS, D, 64, 72): depths as channels
+                out = np.zeros((nx,) + ((len(depths),) if stacked else ()) + (N_IETA, N_IPHI))
                 hits = np.zeros(nx)
             target = out[:, k] if stacked else out
             ls, per_bin, lost, past = _read_depth(path, name, h, target, chunk)
             del h; gc.collect()   # uproot's objects hold reference cycles: free this depth before reading the next
             hits += per_bin
             if lost: warnings.append(f"depth {d}: {lost:g} hits in bins of no (ieta, iphi) channel are not in the maps")
-            if past: warnings.append(f"depth {d}: {past:g} hits in lumisections past the last bin (LS > {ls[-1]}) are not in the maps")
+            if past:
+                warnings.append(f"depth {d}: {past:g} hits in lumisections past the last bin (LS > {ls[-1]}) "
+                                "are not in the maps")
         events, run, outside = _events_per_lumisection(path, f, ls)
     if outside: warnings.append(f"{outside} events in lumisections outside the histograms' {ls[0]}..{ls[-1]}")
     used = np.flatnonzero((hits > 0) | (events > 0))
@@ -261,26 +279,30 @@ def _load_hcal_root(path, depth, per_event, chunk):
 
 # %% ../nbs/01b_root.ipynb #72612d10
 def load_hcal_root(path,              # an HcalAnalyzer ROOT file (one run)
-                   depth=1,           # a depth 1..7 -> (n_LS, 64, 72); a list -> (n_LS, len, 64, 72); 'all' -> every depth in the file, (n_LS, D, 64, 72); 'sum' -> all depths summed
+                   depth=1,           # 1..7: (n_LS, 64, 72); a list or 'all': (n_LS, D, 64, 72); 'sum': depths summed
                    per_event=False,   # divide each lumisection's map by its number of events
                    chunk=128):        # lumisections per copy step (memory vs. speed)
-    "Read one run's occupancy maps and metadata from an HcalAnalyzer ROOT file, indexed by `index_of_ieta` / `iphi - 1`."
+    ("Read one run's occupancy maps and metadata from an HcalAnalyzer ROOT file, "
+     "indexed by `index_of_ieta` / `iphi - 1`.")
     path = Path(path)
     try: return _load_hcal_root(path, depth, per_event, chunk)
     except HcalError: raise
-    except Exception as e: raise DataError(f"{path}: cannot read ({_one_line(e)})") from None   # a damaged file: one line, no traceback
+    except Exception as e:   # a damaged file: one line, no traceback
+        raise DataError(f"{path}: cannot read ({_one_line(e)})") from None
 
 # %% ../nbs/01b_root.ipynb #bb3d8142
 def convert_hcal_root(path,              # an HcalAnalyzer ROOT file
                       out_dir,           # directory for the .npy and .json (created if missing)
-                      depth='sum',       # a depth 1..7 or 'sum' of all depths: (n_LS, 64, 72); a list of depths or 'all': (n_LS, D, 64, 72)
+                      depth='sum',       # 1..7 or 'sum' of all: (n_LS, 64, 72); a list or 'all': (n_LS, D, 64, 72)
                       per_event=False):  # occupancy per event
-    "Convert one ROOT file into `Run<run>_Dataset_<tag>.npy` and its `.json` metadata; returns (npy path, the `HcalRootRun`)."
+    ("Convert one ROOT file into `Run<run>_Dataset_<tag>.npy` and its `.json` metadata; "
+     "returns (npy path, the `HcalRootRun`).")
     r = load_hcal_root(path, depth=depth, per_event=per_event)
     out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
     npy = out / f"Run{r.run}_Dataset_{r.tag}.npy"
     np.save(npy, r.maps)
-    write_json(r.metadata(), npy.with_suffix('.json'), one_line_values=True)   # lists of 2000 lumisections stay one line
+    # lists of 2000 lumisections stay one line
+    write_json(r.metadata(), npy.with_suffix('.json'), one_line_values=True)
     return npy, r
 
 # %% ../nbs/01b_root.ipynb #d013f952

@@ -1,4 +1,4 @@
-"""What the shifter's page shows of a scored run, read from the directory `monitor score` wrote and aggregated before it is embedded: the trend, the flagged-channel table, and a few hundred lumisections' maps at one byte a channel.
+"""What the shifter's page shows of a scored run: the trend, the flagged-channel table, maps at one byte a channel.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/shifter_data.html.md"""
 

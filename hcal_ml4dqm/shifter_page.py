@@ -1,4 +1,4 @@
-"""One self-contained interactive HTML page of a scored run that a DQM shifter clicks through: the trend of flagged channels, any lumisection's maps, and the table of flagged channels.
+"""One self-contained HTML page of a scored run for the DQM shifter: trend, any lumisection's maps, flagged channels.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/shifter_page.html.md"""
 
