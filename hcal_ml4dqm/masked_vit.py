@@ -1,4 +1,4 @@
-"""The monitor's transformer: the package's ViT (or MoE-ViT) learns, from good maps only, to predict each patch of channels from the patches around it; a channel's score is how far it is from that prediction. One torch module, maps in and z-scores out, rebuilt from its checkpoint through the model registry.
+"""The monitor's transformer: a ViT learns from good maps to predict each patch of channels from the patches around it.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/masked_vit.html.md"""
 
@@ -26,7 +26,8 @@ from .vit import _pair, count_parameters, eval_mode, patch_grid
 def token_layout(cells,              # flat indices (iEta index * 72 + iPhi index) of the channels to score
                  patch_size=(8, 8),  # (rows, columns) of a patch; must tile the 64 x 72 map
                  n_groups=2):        # interleaved mask groups
-    "The kept patches (T,) (row-major numbers of those holding a channel), their mask group (T,), and each channel's slot in the flattened (T * ph * pw) patch contents (C,)."
+    ("The kept patches (T,) (row-major numbers of those holding a channel), their mask group (T,), "
+     "and each channel's slot in the flattened (T * ph * pw) patch contents (C,).")
     (gh, gw), _ = patch_grid((N_IETA, N_IPHI), patch_size)
     (ph, pw), cells = _pair(patch_size), np.asarray(cells)
     rows, cols = np.divmod(cells, N_IPHI)
@@ -37,7 +38,8 @@ def token_layout(cells,              # flat indices (iEta index * 72 + iPhi inde
     elif n_groups == 4: group = (prow % 2) * 2 + pcol % 2
     else: group = (pcol + 2 * prow) % n_groups
     if n_groups < 2 or len(np.unique(group)) < n_groups:
-        raise HcalError(f"n_groups {n_groups}: need 2 or more groups, each holding a patch ({len(kept)} patches hold channels)", arg='n_groups')
+        raise HcalError(f"n_groups {n_groups}: need 2 or more groups, each holding a patch "
+                        f"({len(kept)} patches hold channels)", arg='n_groups')
     slot = np.searchsorted(kept, patch) * (ph * pw) + (rows % ph) * pw + cols % pw
     return kept, group, slot
 
@@ -55,7 +57,8 @@ def row_median_torch(v,        # (B, C) values of the channels
 
 # %% ../nbs/07c_masked_vit.ipynb #8ab0d8b4
 class MaskedPatchDetector(nn.Module):
-    "Masked-patch prediction on a ViT or MoE-ViT backbone, with its normaliser and noise model: maps (B, 64, 72) in, signed channel z-scores (B, 64, 72) out."
+    ("Masked-patch prediction on a ViT or MoE-ViT backbone, with its normaliser and noise model: "
+     "maps (B, 64, 72) in, signed channel z-scores (B, 64, 72) out.")
     def __init__(self,
                  cells,              # flat indices (iEta index * 72 + iPhi index) of the channels to score
                  patch_size=(8, 8),  # (8, 8): the 8 x 9 grid; (4, 4): 16 x 18
@@ -70,29 +73,39 @@ class MaskedPatchDetector(nn.Module):
                  clip=8.0):          # the standardised inputs are clipped to +-clip
         super().__init__()
         cells = sorted({int(c) for c in np.asarray(cells).ravel()})
-        if not cells or cells[0] < 0 or cells[-1] >= N_IETA * N_IPHI: raise HcalError(f"cells: need flat channel indices in 0..{N_IETA * N_IPHI - 1}", arg='cells')
-        if backbone not in ('ViT', 'MoEViT'): raise HcalError(f"backbone {backbone!r}: use 'ViT' or 'MoEViT'", arg='backbone')
+        if not cells or cells[0] < 0 or cells[-1] >= N_IETA * N_IPHI:
+            raise HcalError(f"cells: need flat channel indices in 0..{N_IETA * N_IPHI - 1}", arg='cells')
+        if backbone not in ('ViT', 'MoEViT'):
+            raise HcalError(f"backbone {backbone!r}: use 'ViT' or 'MoEViT'", arg='backbone')
         ps = _pair(patch_size)
-        kw = dict(patch_size=ps, num_classes=ps[0] * ps[1], embed_dim=embed_dim, depth=depth, num_heads=num_heads, mlp_ratio=mlp_ratio, drop_rate=0.0)
-        self.backbone = model_class(backbone)(**kw, **(dict(num_experts=num_experts, top_k=top_k) if backbone == 'MoEViT' else {}))
-        self.config = dict(cells=cells, patch_size=list(ps), n_groups=n_groups, backbone=backbone, embed_dim=embed_dim, depth=depth,
-                           num_heads=num_heads, mlp_ratio=mlp_ratio, num_experts=num_experts, top_k=top_k, clip=clip)
+        kw = dict(patch_size=ps, num_classes=ps[0] * ps[1], embed_dim=embed_dim, depth=depth, num_heads=num_heads,
+                  mlp_ratio=mlp_ratio, drop_rate=0.0)
+        self.backbone = model_class(backbone)(**kw, **(dict(num_experts=num_experts, top_k=top_k)
+                                                       if backbone == 'MoEViT' else {}))
+        self.config = dict(cells=cells, patch_size=list(ps), n_groups=n_groups, backbone=backbone, embed_dim=embed_dim,
+                           depth=depth, num_heads=num_heads, mlp_ratio=mlp_ratio, num_experts=num_experts, top_k=top_k,
+                           clip=clip)
         self.clip, self.patch_size = float(clip), ps
         kept, group, slot = token_layout(cells, ps, n_groups)
-        layout = dict(cells=np.array(cells), token_idx=kept, cell_slot=slot, group_onehot=group[None] == np.arange(n_groups)[:, None])
-        layout.update({f'hidden{g}': np.flatnonzero(group == g) for g in range(n_groups)})   # the patches that pass g hides
+        layout = dict(cells=np.array(cells), token_idx=kept, cell_slot=slot,
+                      group_onehot=group[None] == np.arange(n_groups)[:, None])
+        layout.update({f'hidden{g}': np.flatnonzero(group == g) for g in range(n_groups)})  # the patches pass g hides
         groups = row_groups(np.array(cells) // N_IPHI)
         layout.update({f'row_group{k}': g for k, g in enumerate(groups)})
-        for name, a in layout.items(): self.register_buffer(name, torch.as_tensor(a), persistent=False)   # rebuilt from the config
+        # rebuilt from the config
+        for name, a in layout.items(): self.register_buffer(name, torch.as_tensor(a), persistent=False)
         self.n_row_groups = len(groups)
         self.mask_token = nn.Parameter(torch.empty(1, 1, embed_dim))
         nn.init.normal_(self.mask_token, std=.02)
-        for name, a in dict(norm_mean=torch.zeros(len(cells)), norm_std=torch.ones(len(cells)), noise_ab=torch.tensor([1.0, 0.0]),
-                            noise_scale=torch.ones(len(cells)), fitted=torch.zeros((), dtype=torch.bool)).items():
+        for name, a in dict(norm_mean=torch.zeros(len(cells)), norm_std=torch.ones(len(cells)),
+                            noise_ab=torch.tensor([1.0, 0.0]), noise_scale=torch.ones(len(cells)),
+                            fitted=torch.zeros((), dtype=torch.bool)).items():
             self.register_buffer(name, a)   # fitted on good maps: saved with the weights
 
     @property
-    def name(self): return f"{'MoE-ViT' if self.config['backbone'] == 'MoEViT' else 'ViT'} {self.patch_size[0]}x{self.patch_size[1]}"
+    def name(self):
+        return (f"{'MoE-ViT' if self.config['backbone'] == 'MoEViT' else 'ViT'} "
+                f"{self.patch_size[0]}x{self.patch_size[1]}")
 
     def row_groups(self): return [getattr(self, f'row_group{k}') for k in range(self.n_row_groups)]
 
@@ -119,8 +132,9 @@ class MaskedPatchDetector(nn.Module):
 
     def predict(self, s):  # (B, C) standardised channels
         "Each channel predicted from a context in which its patch is hidden: one pass per mask group, stitched. (B, C)."
-        bb, tokens, B = self.backbone, self.tokens(s), s.shape[0]                 # (B, T, P); not len(s): see `vit.PatchEmbed`
-        tok = bb.patch_embed.proj(tokens)                                         # (B, T, D): embedded once for every pass
+        # tokens (B, T, P); B not len(s): see `vit.PatchEmbed`
+        bb, tokens, B = self.backbone, self.tokens(s), s.shape[0]
+        tok = bb.patch_embed.proj(tokens)                                         # (B, T, D), embedded once
         pos, cls = bb.pos_embed[:, 1:][:, self.token_idx], (bb.cls_token + bb.pos_embed[:, :1]).expand(B, -1, -1)
         pred = torch.zeros_like(tokens)
         for g, hide in enumerate(self.group_onehot):                              # (T,) True = hidden in pass g
@@ -141,16 +155,19 @@ class MaskedPatchDetector(nn.Module):
         v, log_mu = self.expected_log(maps)
         mu = torch.expm1(log_mu).clamp_min(0)
         z = (v - log_mu) / torch.sqrt(self.noise_ab[0] / (mu + 1) + self.noise_ab[1]) / self.noise_scale
-        return z.new_zeros(maps.shape[0], N_IETA * N_IPHI).index_copy(1, self.cells, z).view(maps.shape[0], N_IETA, N_IPHI)
+        return (z.new_zeros(maps.shape[0], N_IETA * N_IPHI).index_copy(1, self.cells, z)
+                .view(maps.shape[0], N_IETA, N_IPHI))
 
     @torch.no_grad()
     def signed_scores(self, maps,    # (n, 64, 72) occupancy, array or memory map
                       chunk=2048):   # maps per forward pass
         "Signed channel z (n, 64, 72) float32 of NumPy maps, as the classical detectors give it."
-        if not bool(self.fitted): raise HcalError("the detector is not fitted: fit it on good maps first (`fit_masked`)")
+        if not bool(self.fitted):
+            raise HcalError("the detector is not fitted: fit it on good maps first (`fit_masked`)")
         out = np.zeros((len(maps), N_IETA, N_IPHI), np.float32)
         with eval_mode(self):
-            for start, b in iter_chunks(maps, chunk): out[start:start + len(b)] = self(torch.from_numpy(np.asarray(b, np.float32))).numpy()
+            for start, b in iter_chunks(maps, chunk):
+                out[start:start + len(b)] = self(torch.from_numpy(np.asarray(b, np.float32))).numpy()
         return out
 
     def channel_scores(self, maps, chunk=2048):
@@ -158,7 +175,8 @@ class MaskedPatchDetector(nn.Module):
         return np.abs(self.signed_scores(maps, chunk))
 
 # %% ../nbs/07c_masked_vit.ipynb #feb8b0a4
-_ = register_model(MaskedPatchDetector, replace=True)   # checkpoints name it; `replace`: this cell may run again (a notebook, the docs build)
+# checkpoints name it; `replace`: this cell may run again (a notebook, the docs build)
+_ = register_model(MaskedPatchDetector, replace=True)
 
 # %% ../nbs/07c_masked_vit.ipynb #f6c8e22f
 @dataclass
@@ -175,7 +193,8 @@ def train_masked(detector,     # a `MaskedPatchDetector` with a fitted normalise
                  s,            # (N, C) standardised channels of good maps (float32 tensor)
                  cfg=None,     # a `DetectorTraining`
                  log=None):    # e.g. `print`: the loss every 100 steps
-    "Train the masked-patch prediction: the mean squared error on the channels of the hidden patches. Returns the loss of every step."
+    ("Train the masked-patch prediction: the mean squared error on the channels of the hidden patches. "
+     "Returns the loss of every step.")
     cfg = cfg or DetectorTraining()
     gen = torch.Generator().manual_seed(cfg.seed)
     valid = torch.zeros(detector.tokens(s[:1]).shape[1:], dtype=torch.bool).view(-1)
@@ -187,7 +206,8 @@ def train_masked(detector,     # a `MaskedPatchDetector` with a fitted normalise
     detector.train()
     for step in range(cfg.steps):
         t = detector.tokens(s[torch.randint(len(s), (cfg.batch_size,), generator=gen)])
-        hide = detector.group_onehot[torch.randint(len(detector.group_onehot), (cfg.batch_size,), generator=gen)]   # (B, T)
+        hide = detector.group_onehot[torch.randint(len(detector.group_onehot), (cfg.batch_size,),
+                                                   generator=gen)]  # (B, T)
         sel = hide[..., None] & valid
         loss = F.mse_loss(detector.predict_masked(t, hide)[sel], t[sel]) + detector.backbone.aux_loss()
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
@@ -201,7 +221,8 @@ def train_masked(detector,     # a `MaskedPatchDetector` with a fitted normalise
 @torch.no_grad()
 def _channels(detector, maps, chunk=2048):
     "log1p of the channels and their expected log1p, or their row medians, of `maps` as (n, C) tensors, chunk by chunk."
-    parts = [(detector.expected_log if detector.fitted else detector.standardise)(torch.from_numpy(np.asarray(b, np.float32)))[:2]
+    parts = [(detector.expected_log if detector.fitted else detector.standardise)(
+                 torch.from_numpy(np.asarray(b, np.float32)))[:2]
              for _, b in iter_chunks(maps, chunk)]
     return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
 
@@ -210,7 +231,8 @@ def fit_masked(detector,         # a `MaskedPatchDetector`, fitted in place
                noise_maps=None,  # good maps for the noise model (default: up to 1,500 of the training maps)
                training=None,    # a `DetectorTraining`
                log=None):        # e.g. `print`
-    "Fit the normaliser, train the masked prediction and fit the noise model, all on good maps; returns the detector, in eval mode."
+    ("Fit the normaliser, train the masked prediction and fit the noise model, all on good maps; "
+     "returns the detector, in eval mode.")
     detector.fitted.fill_(False)
     v, med = _channels(detector, train_maps)
     u = (v - med).double()
@@ -220,7 +242,8 @@ def fit_masked(detector,         # a `MaskedPatchDetector`, fitted in place
     detector.history = train_masked(detector, s, training, log)
     detector.train_cpu_s = time.process_time() - t0
     detector.fitted.fill_(True)
-    v, log_mu = (a.double().numpy() for a in _channels(detector, noise_sample(train_maps) if noise_maps is None else noise_maps))
+    v, log_mu = (a.double().numpy()
+                 for a in _channels(detector, noise_sample(train_maps) if noise_maps is None else noise_maps))
     noise = NoiseModel.fit(v - log_mu, np.clip(np.expm1(log_mu), 0, None))
     detector.noise_ab.copy_(torch.tensor([noise.a, noise.b])); detector.noise_scale.copy_(torch.as_tensor(noise.scale))
     return detector.eval()

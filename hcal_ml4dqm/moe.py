@@ -1,4 +1,4 @@
-"""The ViT with each block's MLP replaced by a mixture of expert MLPs and a router: vectorised top-k dispatch, the load-balancing and z-losses, and routing statistics for analysis.
+"""The ViT with each block's MLP replaced by a mixture of expert MLPs and a router: top-k dispatch, balancing losses.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/moe.html.md"""
 
@@ -17,10 +17,12 @@ from .vit import Dropout, ViT, eval_mode
 
 # %% ../nbs/03_moe.ipynb #522026d5
 def load_balance_loss(probs:torch.Tensor):  # (..., E) router probabilities
-    "Switch-Transformer load balancing `E * sum_i f_i * P_i`: `f_i` share of tokens whose first choice is expert i, `P_i` mean probability of expert i."
+    ("Switch-Transformer load balancing `E * sum_i f_i * P_i`: `f_i` share of tokens whose first choice is expert i, "
+     "`P_i` mean probability of expert i.")
     n_experts = probs.shape[-1]
     probs = probs.reshape(-1, n_experts)
-    first_choice = torch.bincount(probs.argmax(-1), minlength=n_experts).to(probs.dtype) / len(probs)  # f_i, no gradient
+    # f_i, no gradient
+    first_choice = torch.bincount(probs.argmax(-1), minlength=n_experts).to(probs.dtype) / len(probs)
     return n_experts * (first_choice * probs.mean(0)).sum()
 
 # %% ../nbs/03_moe.ipynb #0c161f6d
@@ -35,7 +37,8 @@ def _exporting():
 
 # %% ../nbs/03_moe.ipynb #3fc2345e
 class MoE(nn.Module):
-    "Mixture of `num_experts` expert MLPs (D -> hidden -> D, GELU) with a float32 linear router; each token goes to its `top_k` experts."
+    ("Mixture of `num_experts` expert MLPs (D -> hidden -> D, GELU) with a float32 linear router; "
+     "each token goes to its `top_k` experts.")
     def __init__(self,
                  dim=32,          # token width D
                  hidden=128,      # each expert's hidden width H
@@ -44,7 +47,8 @@ class MoE(nn.Module):
                  drop=0.):        # dropout after the activation and on the output, as in the ViT's MLP
         super().__init__()
         if num_experts < 1: raise HcalError(f"num_experts must be at least 1, got {num_experts}")
-        if not 1 <= top_k <= num_experts: raise HcalError(f"top_k must be between 1 and num_experts={num_experts}, got {top_k}")
+        if not 1 <= top_k <= num_experts:
+            raise HcalError(f"top_k must be between 1 and num_experts={num_experts}, got {top_k}")
         self.num_experts, self.top_k = num_experts, top_k
         self.router = nn.Linear(dim, num_experts, bias=False)
         self.w1 = nn.Parameter(torch.empty(num_experts, dim, hidden))
@@ -64,7 +68,7 @@ class MoE(nn.Module):
         else:
             gate, expert = self.probs.topk(self.top_k, dim=-1)  # (N, k)
             if self.top_k > 1: gate = gate / gate.sum(-1, keepdim=True)  # top-1 keeps its probability (Switch)
-            dispatch = self._masked if _exporting() else self._sparse  # an exported graph cannot size queues by the data
+            dispatch = self._masked if _exporting() else self._sparse  # an exported graph cannot size queues by data
             out = dispatch(tokens, gate.to(x.dtype), expert)
         return self.drop(out).view(x.shape)
 
@@ -76,13 +80,15 @@ class MoE(nn.Module):
         return torch.addmm(gate @ self.b2, hidden.view(n, e * h), self.w2.view(e * h, d))  # (N, D)
 
     def _sparse(self, tokens, gate, expert):  # (N, D), (N, k) weights, (N, k) expert indices
-        "Each token on its k experts only: the (token, expert) pairs are queued per expert and all queues run in one batched matmul."
+        ("Each token on its k experts only: the (token, expert) pairs are queued per expert "
+         "and all queues run in one batched matmul.")
         n, k = expert.shape
         flat = expert.reshape(-1)                          # (N k,) expert of each pair
         order = flat.argsort(stable=True)                  # pairs grouped by expert
         count = torch.bincount(flat, minlength=self.num_experts)  # (E,)
         queued, token = flat[order], order // k            # expert and token of each pair, in queue order
-        slot = torch.arange(n * k, device=flat.device) - (count.cumsum(0) - count)[queued]  # place in its expert's queue
+        # place in its expert's queue
+        slot = torch.arange(n * k, device=flat.device) - (count.cumsum(0) - count)[queued]
         queue = tokens.new_zeros(self.num_experts, int(count.max()), tokens.shape[-1])  # (E, C, D), zero-padded
         queue[queued, slot] = tokens[token]
         h = self.drop(F.gelu(torch.baddbmm(self.b1[:, None], queue, self.w1)))  # (E, C, H)
@@ -90,7 +96,8 @@ class MoE(nn.Module):
         return torch.zeros_like(tokens).index_add_(0, token, y * gate.reshape(-1)[order, None])  # (N, D)
 
     def _masked(self, tokens, gate, expert):  # (N, D), (N, k) weights, (N, k) expert indices
-        "`_sparse` without data-dependent shapes, for export: every expert on every token (`_dense`), the unchosen ones with gate 0."
+        ("`_sparse` without data-dependent shapes, for export: every expert on every token (`_dense`), "
+         "the unchosen ones with gate 0.")
         full = tokens.new_zeros(tokens.shape[0], self.num_experts).scatter(-1, expert, gate)  # (N, E)
         return self._dense(tokens, full)
 
@@ -99,7 +106,8 @@ class MoE(nn.Module):
 
 # %% ../nbs/03_moe.ipynb #4f008b6d
 class MoEViT(ViT):
-    "The ViT with every block's MLP replaced by an `MoE` layer; `aux_loss()` returns the router losses of the last forward pass."
+    ("The ViT with every block's MLP replaced by an `MoE` layer; "
+     "`aux_loss()` returns the router losses of the last forward pass.")
     def __init__(self,
                  img_size=(N_IETA, N_IPHI),  # map size (H, W)
                  patch_size=(32, 36),  # (ph, pw) or int; must tile the map unless `pad`
@@ -109,7 +117,7 @@ class MoEViT(ViT):
                  depth=4,              # transformer blocks
                  num_heads=2,          # attention heads; must divide embed_dim
                  mlp_ratio=4.0,        # each expert's hidden width / embed_dim
-                 drop_rate=0.1,        # dropout after the positional embedding, the attention projection and in the experts
+                 drop_rate=0.1,        # dropout after the positional embedding, the attention projection, in experts
                  attn_drop_rate=0.0,   # dropout on the attention weights
                  pad=False,            # zero-pad the map at the bottom/right to a multiple of the patch
                  standardize=None,     # None, 'cell' or 'cell+map': see `ViT`
@@ -124,11 +132,13 @@ class MoEViT(ViT):
         self.config.update(num_experts=num_experts, top_k=top_k, balance_coef=balance_coef, z_coef=z_coef)
 
     def forward(self, x):  # (B, in_chans, H, W) maps
-        "Logits (B, num_classes), every block on every token, so that the router losses and statistics cover all tokens of every layer."
+        ("Logits (B, num_classes), every block on every token, "
+         "so that the router losses and statistics cover all tokens of every layer.")
         return self.forward_head(self.forward_features(x))
 
     def aux_losses(self):
-        "Unweighted auxiliary losses of the last forward pass, averaged over the MoE layers: 'balance' (1 balanced .. E collapsed) and 'z'."
+        ("Unweighted auxiliary losses of the last forward pass, averaged over the MoE layers: "
+         "'balance' (1 balanced .. E collapsed) and 'z'.")
         moes = [block.mlp for block in self.blocks]
         if moes[0].probs is None: return dict(balance=torch.ones(()), z=torch.zeros(()))
         return dict(balance=torch.stack([load_balance_loss(m.probs) for m in moes]).mean(),
@@ -140,7 +150,8 @@ class MoEViT(ViT):
         return self.balance_coef * losses['balance'] + self.z_coef * losses['z']
 
     def routing(self, x):  # (B, in_chans, H, W) maps
-        "Per MoE layer, for maps `x` (eval mode): 'probs' (B, 1+T, E), first-choice 'expert' (B, 1+T) and 'expert_grid' (B, gh, gw), 'fraction' (E,) of tokens, mean 'entropy' (nats)."
+        ("Per MoE layer, for maps `x` (eval mode): 'probs' (B, 1+T, E), first-choice 'expert' (B, 1+T) "
+         "and 'expert_grid' (B, gh, gw), 'fraction' (E,) of tokens, mean 'entropy' (nats).")
         with eval_mode(self): self(x)
         stats = []
         for block in self.blocks:

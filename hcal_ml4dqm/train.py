@@ -1,4 +1,4 @@
-"""Train the ViT and the MoE-ViT: a default recipe that learns small differences between runs, and the study's own loop on request; seeded, checkpointed, resumable.
+"""Train the ViT and the MoE-ViT: a recipe that learns small differences between runs; seeded, checkpointed, resumable.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/train.html.md"""
 
@@ -37,17 +37,21 @@ def _mps_available():
     return mps is not None and mps.is_available()
 
 # %% ../nbs/04_train.ipynb #2c8c50af
-def pick_device(device:str|None='auto', # 'auto' (CUDA, then Apple MPS, then CPU), or a torch device name: 'cpu', 'cuda', 'cuda:1', 'mps'
+def pick_device(device:str|None='auto', # 'auto' (CUDA, MPS, then CPU), or a device: 'cpu', 'cuda', 'cuda:1', 'mps'
                )->torch.device:
     "The torch device to train on; raises `HcalError` for a name this machine cannot use."
     if device in (None, '', 'auto'):
         if torch.cuda.is_available(): return torch.device('cuda')
         return torch.device('mps' if _mps_available() else 'cpu')
     try: dev = torch.device(device)
-    except (RuntimeError, TypeError): raise HcalError(f"device {device!r}: not a device (use auto, cpu, cuda, cuda:N or mps)", arg='device') from None
-    if dev.type == 'cuda' and not torch.cuda.is_available(): raise HcalError(f"device {device}: CUDA is not available on this machine", arg='device')
-    if dev.type == 'mps' and not _mps_available(): raise HcalError(f"device {device}: Apple MPS is not available on this machine", arg='device')
-    if dev.type not in ('cpu', 'cuda', 'mps'): raise HcalError(f"device {device}: unsupported device type {dev.type!r}", arg='device')
+    except (RuntimeError, TypeError):
+        raise HcalError(f"device {device!r}: not a device (use auto, cpu, cuda, cuda:N or mps)", arg='device') from None
+    if dev.type == 'cuda' and not torch.cuda.is_available():
+        raise HcalError(f"device {device}: CUDA is not available on this machine", arg='device')
+    if dev.type == 'mps' and not _mps_available():
+        raise HcalError(f"device {device}: Apple MPS is not available on this machine", arg='device')
+    if dev.type not in ('cpu', 'cuda', 'mps'):
+        raise HcalError(f"device {device}: unsupported device type {dev.type!r}", arg='device')
     return dev
 
 # %% ../nbs/04_train.ipynb #9452ddca
@@ -78,7 +82,7 @@ RECIPE_MODEL = {name: r.model for name, r in RECIPES.items()}   # a view of `REC
 @dataclass
 class TrainConfig:
     "How to train one model; `asdict` of it is stored in every checkpoint. `recipe` picks the loop (see `RECIPES`)."
-    recipe:str='default'      # 'default': a budget of optimizer steps, warm-up + cosine; 'study': the study's epochs and ReduceLROnPlateau
+    recipe:str='default'      # 'default': a budget of steps, warm-up + cosine; 'study': epochs and ReduceLROnPlateau
     steps:int|None=300        # default recipe: optimizer steps, whatever the size of the data
     epochs:int|None=None      # study recipe: passes over the training set (the study: 3)
     lr:float=1e-3             # AdamW learning rate (the default recipe's peak)
@@ -86,20 +90,26 @@ class TrainConfig:
     weight_decay:float=0.01   # AdamW weight decay
     warmup:int=50             # default recipe: steps of linear warm-up before the cosine decay
     schedule:str='cosine'     # default recipe: after the warm-up, 'cosine' decay to zero or 'constant'
-    eval_every:int=50         # default recipe: validate, keep the best and checkpoint every this many steps (the study: every epoch)
+    eval_every:int=50         # default recipe: validate, keep the best and checkpoint every this many steps
     lr_factor:float=0.5       # study recipe: ReduceLROnPlateau multiplies the learning rate by this ...
     lr_patience:int=0         # ... after this many validations without a lower validation loss
-    patience:int|None=None    # early stopping: stop after this many validations without a lower validation loss (None: never)
+    patience:int|None=None    # early stopping after this many validations without a lower loss (None: never)
     seed:int=0                # seeds shuffling and dropout (the caller seeds the model's initialisation)
     device:str='auto'         # see `pick_device`
-    amp:bool=False            # bf16 autocast on CUDA (ignored on CPU and MPS); off: at this size fp32 measured faster on an H100
+    amp:bool=False            # bf16 autocast on CUDA (not CPU, MPS); off: at this size fp32 measured faster on an H100
 
     def __post_init__(self):
-        if self.recipe not in RECIPES: raise HcalError(f"recipe {self.recipe!r}: use {' or '.join(RECIPES)}", arg='recipe')
-        if self.recipe == 'study' and not self.epochs: raise HcalError("epochs: the study recipe trains for a number of epochs", arg='epochs')
-        if self.recipe == 'default' and not self.steps: raise HcalError("steps: the default recipe trains for a number of optimizer steps", arg='steps')
-        if self.recipe == 'default' and self.epochs: raise HcalError("epochs: the default recipe counts optimizer steps (steps=...); epochs are the study recipe's", arg='epochs')
-        if self.schedule not in ('cosine', 'constant'): raise HcalError(f"schedule {self.schedule!r}: use 'cosine' or 'constant'", arg='schedule')
+        if self.recipe not in RECIPES:
+            raise HcalError(f"recipe {self.recipe!r}: use {' or '.join(RECIPES)}", arg='recipe')
+        if self.recipe == 'study' and not self.epochs:
+            raise HcalError("epochs: the study recipe trains for a number of epochs", arg='epochs')
+        if self.recipe == 'default' and not self.steps:
+            raise HcalError("steps: the default recipe trains for a number of optimizer steps", arg='steps')
+        if self.recipe == 'default' and self.epochs:
+            raise HcalError("epochs: the default recipe counts optimizer steps (steps=...); "
+                            "epochs are the study recipe's", arg='epochs')
+        if self.schedule not in ('cosine', 'constant'):
+            raise HcalError(f"schedule {self.schedule!r}: use 'cosine' or 'constant'", arg='schedule')
 
 # %% ../nbs/04_train.ipynb #580a2f19
 def default_config(model_name:str,      # 'ViT' or 'MoEViT' (another name gets `TrainConfig`'s own defaults)
@@ -113,7 +123,9 @@ def default_config(model_name:str,      # 'ViT' or 'MoEViT' (another name gets `
     if recipe not in RECIPES: raise HcalError(f"recipe {recipe!r}: use {' or '.join(RECIPES)}", arg='recipe')
     given = {k: v for k, v in overrides.items() if v is not None}
     wrong = 'epochs' if recipe == 'default' else 'steps'
-    if wrong in given: raise HcalError(f"{wrong} does not apply to the {recipe} recipe (it counts {'optimizer steps' if recipe == 'default' else 'epochs'})", arg=wrong)
+    if wrong in given:
+        raise HcalError(f"{wrong} does not apply to the {recipe} recipe "
+                        f"(it counts {'optimizer steps' if recipe == 'default' else 'epochs'})", arg=wrong)
     measured = RECIPES[recipe].hparams.get(model_name, {})
     return TrainConfig(recipe=recipe, **{**({} if recipe == 'default' else dict(steps=None)), **measured, **given})
 
@@ -124,11 +136,13 @@ MODEL_NAMES = tuple(MODELS)              # the package's own models
 # %% ../nbs/04_train.ipynb #f3030f4f
 def register_model(cls:type,         # a model class: `cls(**model.config)` rebuilds a model
                    name:str|None=None, # the name checkpoints store (default: the class name)
-                   replace:bool=False, # replace the model registered under `name` (a module that registers its own class and runs again, as a notebook's cells do)
+                   replace:bool=False, # replace the model under `name` (a module that registers its class runs again)
                   )->type:
     "Make `cls` known to checkpoints under `name`; returns `cls`, so that it can decorate the class."
     name = name or cls.__name__
-    if not replace and MODELS.get(name, cls) is not cls: raise HcalError(f"name {name!r} is already the model {MODELS[name].__module__}.{MODELS[name].__qualname__}", arg='name')
+    if not replace and MODELS.get(name, cls) is not cls:
+        raise HcalError(f"name {name!r} is already the model {MODELS[name].__module__}.{MODELS[name].__qualname__}",
+                        arg='name')
     MODELS[name] = cls
     return cls
 
@@ -136,13 +150,16 @@ def model_class(name:str, # a name in `MODELS`
                )->type:
     "The model class registered as `name`."
     try: return MODELS[name]
-    except (KeyError, TypeError): raise HcalError(f"unknown model {name!r}; known: {', '.join(MODELS)} (register others with `register_model`)") from None
+    except (KeyError, TypeError):
+        raise HcalError(f"unknown model {name!r}; known: {', '.join(MODELS)} "
+                        "(register others with `register_model`)") from None
 
 def model_name(model:nn.Module)->str:
     "The name under which the class of `model` is registered."
     for name, cls in MODELS.items():
         if type(model) is cls: return name
-    raise HcalError(f"{type(model).__qualname__} is not a registered model: call `register_model({type(model).__name__})` first")
+    raise HcalError(f"{type(model).__qualname__} is not a registered model: "
+                    f"call `register_model({type(model).__name__})` first")
 
 # %% ../nbs/04_train.ipynb #a83e2fa6
 def build_model(name:str,  # see `model_class`
@@ -193,7 +210,8 @@ def _step_loss(model, xb, yb, cfg, device):
         return logits, yb, F.cross_entropy(logits.float(), yb), model.aux_loss()
 
 def _train_steps(model, batches, n_steps, optimizer, scheduler, cfg, device, bar=None, dist=SINGLE):
-    "Take `n_steps` optimizer steps on batches from `batches`: mean cross-entropy, accuracy, auxiliary loss (over all ranks) and gradient norm."
+    ("Take `n_steps` optimizer steps on batches from `batches`: mean cross-entropy, accuracy, "
+     "auxiliary loss (over all ranks) and gradient norm.")
     model.train()
     sum_ce = sum_aux = sum_norm = 0.0; correct = n = 0
     for _ in range(n_steps):
@@ -206,7 +224,8 @@ def _train_steps(model, batches, n_steps, optimizer, scheduler, cfg, device, bar
         b = len(yb); n += b
         sum_ce += ce.item() * b; sum_aux += torch.as_tensor(aux).item() * b
         correct += (logits.argmax(1) == yb).sum().item()
-        if bar is not None: bar.update(1); bar.set_postfix(loss=f'{sum_ce/n:.4f}', acc=f'{correct/n:.4f}', refresh=False)
+        if bar is not None:
+            bar.update(1); bar.set_postfix(loss=f'{sum_ce/n:.4f}', acc=f'{correct/n:.4f}', refresh=False)
     sum_ce, correct, sum_aux, n = dist.all_reduce_sum(sum_ce, correct, sum_aux, n)   # one process: unchanged
     return sum_ce / n, correct / n, sum_aux / n, sum_norm / n_steps
 
@@ -243,7 +262,7 @@ def predict_proba(model:nn.Module,  # a trained classifier
 @dataclass
 class TrainResult:
     "What `fit` returns; the model itself holds the best weights when `fit` ends."
-    history:dict             # per validation: step, epoch, train_loss, train_acc, train_aux, grad_norm, val_loss, val_acc, lr, seconds
+    history:dict             # per validation: step, epoch, train/val loss and accuracy, aux, grad norm, lr, seconds
     best_step:int            # optimizer step at the validation with the lowest loss
     best_val_loss:float
     stopped_early:bool
@@ -251,10 +270,12 @@ class TrainResult:
     checkpoint:Path|None=None
 
     @property
-    def best_epoch(self): return self.history['epoch'][self.history['step'].index(self.best_step)]   # in passes over the training set
+    def best_epoch(self):  # in passes over the training set
+        return self.history['epoch'][self.history['step'].index(self.best_step)]
 
 def _new_history():
-    return {k: [] for k in ('step', 'epoch', 'train_loss', 'train_acc', 'train_aux', 'grad_norm', 'val_loss', 'val_acc', 'lr', 'seconds')}
+    return {k: [] for k in ('step', 'epoch', 'train_loss', 'train_acc', 'train_aux', 'grad_norm',
+                            'val_loss', 'val_acc', 'lr', 'seconds')}
 
 def _epoch_seed(seed, epoch): return seed * 1_000_003 + epoch
 
@@ -264,7 +285,8 @@ def warmup_cosine(step:int,   # optimizer step, from 0
                   warmup:int, # steps of linear warm-up
                   decay=True, # False: stay at 1 after the warm-up
                  )->float:
-    "Learning-rate multiplier: linear from 1/warmup to 1 over `warmup` steps, then a cosine down to 0 at `total` (or 1 throughout)."
+    ("Learning-rate multiplier: linear from 1/warmup to 1 over `warmup` steps, "
+     "then a cosine down to 0 at `total` (or 1 throughout).")
     if step < warmup: return (step + 1) / warmup
     return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup)))) if decay else 1.0
 
@@ -277,11 +299,14 @@ def _plan(cfg, n_train):
 def _schedules(optimizer, cfg, total):
     "(scheduler stepped after every optimizer step, scheduler stepped with each validation loss), one of them None."
     if cfg.recipe == 'study':
-        return None, torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='min', factor=cfg.lr_factor, patience=cfg.lr_patience)
-    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: warmup_cosine(s, total, cfg.warmup, cfg.schedule == 'cosine')), None
+        return None, torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, mode='min', factor=cfg.lr_factor,
+                                                                patience=cfg.lr_patience)
+    return torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: warmup_cosine(s, total, cfg.warmup, cfg.schedule == 'cosine')), None
 
 def _batches(x, y, idx, batch_size, seed, per_epoch, start=0, shard=(0, 1)):
-    "Training batches from optimizer step `start` on, epoch after epoch, each epoch in its own order from `(seed, epoch)`; with several ranks, this rank's part of each."
+    ("Training batches from optimizer step `start` on, epoch after epoch, each epoch in its own order "
+     "from `(seed, epoch)`; with several ranks, this rank's part of each.")
     epoch, skip = divmod(start, per_epoch)
     while True:
         order = torch.Generator().manual_seed(_epoch_seed(seed, epoch))
@@ -295,7 +320,8 @@ def _resume(checkpoint, ident, extra, model, opt, schedules):
     ck = load_checkpoint(checkpoint)
     if ck['model_class'] != ident['model_class'] or ck['model_config'] != ident['model_config']:
         raise HcalError(f"{checkpoint}: holds a different model ({ck['model_class']}); not resuming")
-    if extra is not None and ck['extra'] != extra: raise HcalError(f"{checkpoint}: was trained with other data or split options; not resuming")
+    if extra is not None and ck['extra'] != extra:
+        raise HcalError(f"{checkpoint}: was trained with other data or split options; not resuming")
     if ck.get('config', {}).get('recipe') != ident['config']['recipe'] or 'step' not in ck:
         raise HcalError(f"{checkpoint}: was trained with another recipe; not resuming")
     model.load_state_dict(ck['model']); opt.load_state_dict(ck['optimizer'])
@@ -313,27 +339,33 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
         progress:bool=True,     # a tqdm bar
         name:str|None=None,     # label for the progress bar (default: the model's class)
         extra:dict|None=None,   # stored in the checkpoint as `extra` (e.g. how the data were split)
-        dist=None,              # a `distributed.DistContext`: every rank trains its part of each batch, rank 0 writes (default: one process)
+        dist=None,              # a `distributed.DistContext`: each rank trains its part (default: one process)
        )->TrainResult:
-    "Train `model` with cross-entropy + `model.aux_loss()` and AdamW by the config's recipe; keep the weights of the best validation."
+    ("Train `model` with cross-entropy + `model.aux_loss()` and AdamW by the config's recipe; "
+     "keep the weights of the best validation.")
     cfg, name, dist = cfg or TrainConfig(), name or type(model).__name__, dist or SINGLE
     device = pick_device(cfg.device)
     per_epoch, evals = _plan(cfg, len(split.train))
     resuming = resume and checkpoint is not None and Path(checkpoint).exists()
-    if getattr(model, 'standardize', None) is not None and not resuming: model.standardize.fit(x, split.train)   # on the training maps only
+    # on the training maps only
+    if getattr(model, 'standardize', None) is not None and not resuming: model.standardize.fit(x, split.train)
     model.to(device)
     # fused: one kernel updates every parameter, not a loop of small ops per parameter (the Performance chapter)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
                             fused=device.type in ('cpu', 'cuda'))
     per_step, per_eval = _schedules(opt, cfg, evals[-1])
-    ident = dict(model_class=model_name(model), model_config=model.config, config=asdict(cfg)) if checkpoint is not None else None
+    ident = (dict(model_class=model_name(model), model_config=model.config, config=asdict(cfg))
+             if checkpoint is not None else None)
     history, step, best, best_step, best_loss, stale = _new_history(), 0, None, 0, float('inf'), 0
-    if resuming: history, step, best, best_step, best_loss, stale = _resume(checkpoint, ident, extra, model, opt, (per_step, per_eval))
+    if resuming:
+        history, step, best, best_step, best_loss, stale = _resume(checkpoint, ident, extra, model, opt,
+                                                                   (per_step, per_eval))
     t_start = time.perf_counter()
     stream = _batches(x, y, split.train, cfg.batch_size, cfg.seed, per_epoch, step, dist.shard)
     net = dist.wrap(model)   # DistributedDataParallel under torchrun; the model itself for one process
     stopped = cfg.patience is not None and stale >= cfg.patience
-    with tqdm(total=evals[-1], initial=step, desc=name, unit='step', disable=not progress or not dist.is_main, dynamic_ncols=True) as bar:
+    with tqdm(total=evals[-1], initial=step, desc=name, unit='step', disable=not progress or not dist.is_main,
+              dynamic_ncols=True) as bar:
         for segment, stop in enumerate(evals):
             if stop <= step: continue
             if stopped: break
@@ -344,18 +376,24 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
             if not np.isfinite(tr[0]) or not np.isfinite(va_loss):
                 raise HcalError(f'{name}: the loss is not finite at step {stop} (train {tr[0]}, validation {va_loss}); '
                                 'check the input maps for NaN or negative values, or lower the learning rate')
-            for k, v in zip(history, (stop, stop / per_epoch, *tr, va_loss, va_acc, opt.param_groups[0]['lr'], time.perf_counter() - t0)):
+            for k, v in zip(history, (stop, stop / per_epoch, *tr, va_loss, va_acc, opt.param_groups[0]['lr'],
+                                      time.perf_counter() - t0)):
                 history[k].append(v)
             if per_eval is not None: per_eval.step(va_loss)
             step = stop
-            if va_loss < best_loss: best_loss, best_step, stale, best = va_loss, stop, 0, {k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}
+            if va_loss < best_loss:
+                best_loss, best_step, stale, best = va_loss, stop, 0, {
+                    k: v.detach().to('cpu', copy=True) for k, v in model.state_dict().items()}
             else: stale += 1
             stopped = cfg.patience is not None and stale >= cfg.patience
             bar.set_postfix(val_loss=f'{va_loss:.4f}', val_acc=f'{va_acc:.4f}')
             if checkpoint is not None and dist.is_main:
-                save_checkpoint(dict(**ident, model={k: v.cpu() for k, v in model.state_dict().items()}, optimizer=opt.state_dict(),
-                                     schedules=[s.state_dict() if s is not None else None for s in (per_step, per_eval)], step=step,
-                                     history=history, best_model=best, best_step=best_step, best_val_loss=best_loss, stale=stale,
+                save_checkpoint(dict(**ident, model={k: v.cpu() for k, v in model.state_dict().items()},
+                                     optimizer=opt.state_dict(),
+                                     schedules=[s.state_dict() if s is not None else None
+                                                for s in (per_step, per_eval)],
+                                     step=step, history=history, best_model=best, best_step=best_step,
+                                     best_val_loss=best_loss, stale=stale,
                                      stopped_early=bool(stopped and step < evals[-1]), extra=extra or {}), checkpoint)
     dist.barrier()   # the last checkpoint is written before any rank goes on
     if best is not None: model.load_state_dict(best)

@@ -1,4 +1,4 @@
-"""A ViT written from scratch for 64 x 72 HCAL maps: rectangular patches that tile the whole map, fast fused attention with an explicit path that returns the attention weights, and seams for analysis.
+"""A ViT written from scratch for 64 x 72 HCAL maps: patches that tile the map, fused attention, seams for analysis.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/vit.html.md"""
 
@@ -39,13 +39,15 @@ def _nearest_divisor(n, d): return min((k for k in range(1, n + 1) if n % k == 0
 def patch_grid(img_size=(N_IETA, N_IPHI),  # map size (H, W)
                patch_size=(32, 36),         # patch size (ph, pw), or an int for a square patch
                pad=False):                  # allow zero padding at the bottom/right up to a multiple of the patch
-    "Token grid `(gh, gw)` and padding `(pad_h, pad_w)`; an `HcalError` if the patches do not tile the map and `pad` is False."
+    ("Token grid `(gh, gw)` and padding `(pad_h, pad_w)`; "
+     "an `HcalError` if the patches do not tile the map and `pad` is False.")
     (H, W), (ph, pw) = _pair(img_size), _pair(patch_size)
     if min(H, W, ph, pw) < 1: raise HcalError(f"img_size {(H, W)} and patch_size {(ph, pw)} must be positive")
     pad_h, pad_w = -H % ph, -W % pw
     if (pad_h or pad_w) and not pad:
         raise HcalError(f"patch_size {(ph, pw)} does not tile the {H} x {W} map ({H % ph} rows and {W % pw} columns "
-                        f"left over); use a patch that divides it, e.g. {(_nearest_divisor(H, ph), _nearest_divisor(W, pw))}, "
+                        f"left over); use a patch that divides it, "
+                        f"e.g. {(_nearest_divisor(H, ph), _nearest_divisor(W, pw))}, "
                         f"or pad=True to zero-pad the map to {H + pad_h} x {W + pad_w}")
     return ((H + pad_h) // ph, (W + pad_w) // pw), (pad_h, pad_w)
 
@@ -60,7 +62,8 @@ class PatchEmbed(nn.Module):
 
     def forward(self, x):  # (B, C, H, W)
         if x.ndim != 4 or tuple(x.shape[1:]) != (self.in_chans, *self.img_size):
-            raise DataError(f"expected maps of shape (batch, {self.in_chans}, {self.img_size[0]}, {self.img_size[1]}), got {tuple(x.shape)}")
+            raise DataError(f"expected maps of shape (batch, {self.in_chans}, {self.img_size[0]}, {self.img_size[1]}), "
+                            f"got {tuple(x.shape)}")
         if any(self.padding): x = F.pad(x, (0, self.padding[1], 0, self.padding[0]))
         (gh, gw), (ph, pw) = self.grid, self.patch_size
         b = x.shape[0]  # not len(x): a Python int would fix the batch size of an exported graph
@@ -69,7 +72,8 @@ class PatchEmbed(nn.Module):
 
 # %% ../nbs/02_vit.ipynb #f99c5f6b
 class Attention(nn.Module):
-    "Multi-head self-attention: fused qkv, SDPA (fast) or an explicit softmax that returns the weights, output projection and dropout."
+    ("Multi-head self-attention: fused qkv, SDPA (fast) or an explicit softmax that returns the weights, "
+     "output projection and dropout.")
     def __init__(self, dim=64, num_heads=2, attn_drop=0., proj_drop=0.):
         super().__init__()
         if dim % num_heads: raise HcalError(f"embed_dim {dim} is not divisible by num_heads {num_heads}")
@@ -79,11 +83,13 @@ class Attention(nn.Module):
         self.proj_drop = Dropout(proj_drop)
 
     def forward(self, x, return_weights=False, cls_only=False, queries=None):  # (B, T, D)
-        "`queries`: the outputs of these tokens only (a 1-D index tensor), (B, len(queries), D); `cls_only`: of token 0."
+        ("`queries`: the outputs of these tokens only (a 1-D index tensor), (B, len(queries), D); "
+         "`cls_only`: of token 0.")
         B, T, D = x.shape
         q, k, v = self.qkv(x).view(B, T, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)  # each (B, h, T, d)
         if cls_only: queries = slice(0, 1)
-        if queries is not None: q = q[:, :, queries]; T = q.shape[2]   # those queries alone, against all keys and values
+        # those queries alone, against all keys and values
+        if queries is not None: q = q[:, :, queries]; T = q.shape[2]
         p = self.attn_drop if self.training else 0.
         if return_weights:
             weights = (q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)).softmax(-1)  # (B, h, T, T)
@@ -113,7 +119,7 @@ class Block(nn.Module):
         self.norm2 = nn.LayerNorm(dim, eps=1e-6)
         self.mlp = Mlp(dim, int(dim * mlp_ratio), drop)
 
-    def forward(self, x, return_weights=False, cls_only=False, queries=None):  # (B, T, D); `queries`, `cls_only`: see `Attention`
+    def forward(self, x, return_weights=False, cls_only=False, queries=None):  # (B, T, D); see `Attention`
         if cls_only: queries = slice(0, 1)
         if return_weights: a, weights = self.attn(self.norm1(x), return_weights=True, queries=queries)
         else: a = self.attn(self.norm1(x), queries=queries)
@@ -123,9 +129,10 @@ class Block(nn.Module):
 
 # %% ../nbs/02_vit.ipynb #8d4fb748
 class Standardize(nn.Module):
-    "Per-cell z = (x - mean) / max(std, floor) with statistics fitted on training maps, kept as buffers; with `common_mode`, each map's mean z over the active cells is removed from them."
+    ("Per-cell z = (x - mean) / max(std, floor) with statistics fitted on training maps, kept as buffers; "
+     "with `common_mode`, each map's mean z over the active cells is removed from them.")
     def __init__(self, shape=(1, N_IETA, N_IPHI),  # one map's shape (C, H, W)
-                 floor=0.1,                          # std floor, in input units (log1p): cells that never varied stay finite
+                 floor=0.1,                          # std floor, in input units (log1p): constant cells stay finite
                  common_mode=True):                  # also subtract each map's mean z over the cells active in training
         super().__init__()
         self.floor, self.common_mode = float(floor), bool(common_mode)
@@ -135,11 +142,12 @@ class Standardize(nn.Module):
         self.register_buffer('fitted', torch.zeros((), dtype=torch.bool))
 
     @torch.no_grad()
-    def fit(self, x,           # (N, C, H, W) maps (the model's input, log1p): a tensor, or anything indexed as one (a `MapCache` on disk)
+    def fit(self, x,           # (N, C, H, W) maps (log1p): a tensor, or anything indexed as one (a `MapCache`)
             idx=None,          # the training maps' indices (default: all)
             chunk=None):       # maps per step of the float64 sums (default: about 2**22 values, 32 MiB)
         "Fit the per-cell mean and std on `x[idx]`; returns self."
-        idx = np.arange(len(x)) if idx is None else np.sort(np.asarray(idx))   # sorted: the sums do not care, a file is read in order
+        # sorted: the sums do not care, a file is read in order
+        idx = np.arange(len(x)) if idx is None else np.sort(np.asarray(idx))
         if len(idx) == 0: raise HcalError('idx: no training maps to fit the standardisation on', arg='idx')
         s = torch.zeros(tuple(x.shape[1:]), dtype=torch.float64); s2 = torch.zeros_like(s)
         chunk = chunk or max(1, 2**22 // s.numel())
@@ -173,7 +181,8 @@ def eval_mode(model):  # any torch module
 
 # %% ../nbs/02_vit.ipynb #eba08f18
 class ViT(nn.Module):
-    "Vision Transformer for (B, in_chans, H, W) maps: patch tokens + CLS + position, pre-norm blocks, LayerNorm, linear head on CLS."
+    ("Vision Transformer for (B, in_chans, H, W) maps: patch tokens + CLS + position, pre-norm blocks, "
+     "LayerNorm, linear head on CLS.")
     def __init__(self,
                  img_size=(N_IETA, N_IPHI),  # map size (H, W)
                  patch_size=(32, 36),  # (ph, pw) or int; must tile the map unless `pad`
@@ -186,19 +195,23 @@ class ViT(nn.Module):
                  drop_rate=0.1,        # dropout after the positional embedding, the attention projection and in the MLP
                  attn_drop_rate=0.0,   # dropout on the attention weights
                  pad=False,            # zero-pad the map at the bottom/right to a multiple of the patch
-                 standardize=None):    # None: maps go in as given (the study); 'cell' or 'cell+map': a `Standardize` first (common mode removed with '+map')
+                 standardize=None):    # None: maps as given (the study); 'cell' or 'cell+map': a `Standardize` first
         super().__init__()
         self.config = dict(img_size=_pair(img_size), patch_size=_pair(patch_size), in_chans=in_chans,
                            num_classes=num_classes, embed_dim=embed_dim, depth=depth, num_heads=num_heads,
-                           mlp_ratio=mlp_ratio, drop_rate=drop_rate, attn_drop_rate=attn_drop_rate, pad=pad, standardize=standardize)
-        if standardize not in (None, 'cell', 'cell+map'): raise HcalError(f"standardize {standardize!r}: use None, 'cell' or 'cell+map'", arg='standardize')
-        self.standardize = Standardize((in_chans, *_pair(img_size)), common_mode=standardize == 'cell+map') if standardize else None
+                           mlp_ratio=mlp_ratio, drop_rate=drop_rate, attn_drop_rate=attn_drop_rate, pad=pad,
+                           standardize=standardize)
+        if standardize not in (None, 'cell', 'cell+map'):
+            raise HcalError(f"standardize {standardize!r}: use None, 'cell' or 'cell+map'", arg='standardize')
+        self.standardize = (Standardize((in_chans, *_pair(img_size)), common_mode=standardize == 'cell+map')
+                            if standardize else None)
         self.patch_embed = PatchEmbed(img_size, patch_size, in_chans, embed_dim, pad)
         self.grid = self.patch_embed.grid  # (gh, gw) token grid
         self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
         self.pos_embed = nn.Parameter(torch.zeros(1, 1 + self.grid[0] * self.grid[1], embed_dim))
         self.pos_drop = Dropout(drop_rate)
-        self.blocks = nn.ModuleList(Block(embed_dim, num_heads, mlp_ratio, drop_rate, attn_drop_rate) for _ in range(depth))
+        self.blocks = nn.ModuleList(Block(embed_dim, num_heads, mlp_ratio, drop_rate, attn_drop_rate)
+                                    for _ in range(depth))
         self.norm = nn.LayerNorm(embed_dim, eps=1e-6)
         self.head = nn.Linear(embed_dim, num_classes)
         self._init_weights()
@@ -220,7 +233,8 @@ class ViT(nn.Module):
         return self.pos_drop(x)
 
     def forward_features(self, x, return_weights=False):
-        "Tokens after the final LayerNorm, (B, 1 + T, D) with CLS first; with `return_weights` also each block's attention weights."
+        ("Tokens after the final LayerNorm, (B, 1 + T, D) with CLS first; "
+         "with `return_weights` also each block's attention weights.")
         x = self._tokens(x)
         weights = []
         for block in self.blocks:
@@ -242,7 +256,8 @@ class ViT(nn.Module):
         return self.forward_head(self.norm(x))
 
     def attention_maps(self, x):
-        "Per block, the attention weights (B, heads, 1 + T, 1 + T) for maps `x`, in eval mode without gradients; token 0 is CLS, the rest follow `grid` row-major."
+        ("Per block, the attention weights (B, heads, 1 + T, 1 + T) for maps `x`, in eval mode without gradients; "
+         "token 0 is CLS, the rest follow `grid` row-major.")
         with eval_mode(self): return self.forward_features(x, return_weights=True)[1]
 
     def aux_losses(self):
@@ -250,7 +265,8 @@ class ViT(nn.Module):
         return {}
 
     def aux_loss(self):
-        "Weighted sum of the auxiliary losses of the last forward pass, to add to the classification loss: 0 for the plain ViT."
+        ("Weighted sum of the auxiliary losses of the last forward pass, to add to the classification loss: "
+         "0 for the plain ViT.")
         return torch.zeros((), device=self.pos_embed.device)
 
 # %% ../nbs/02_vit.ipynb #af63b5ad
