@@ -24,8 +24,8 @@ from plotly.subplots import make_subplots
 
 from .core import N_IETA, N_IPHI, DataError, HcalError, ieta_of_index, write_text
 from .plots import DIFF_CMAP, MAP_CMAP, PALETTE, ZERO_COLOR
-from .shifter_data import (SCORE_COLUMNS, example_scored, read_certification, read_mask, read_scores,
-                                      run_page_data)
+from .reference import read_mask
+from .shifter_data import SCORE_COLUMNS, example_scored, read_certification, read_scores, run_page_data
 
 # %% ../nbs/07h_shifter_page.ipynb #b3b4bc0a
 def _colorscale(name, lo=0.0, hi=1.0, n=11):
@@ -269,7 +269,8 @@ def write_shifter_page(scored,            # the directory `monitor score` wrote:
                        path=None):        # the page (default: scored/report.html)
     "Write one self-contained HTML page of every scored run: trend, maps, flagged-channel table (flags.json if there)."
     scored = Path(scored)
-    table, cert, masked = read_scores(scored), read_certification(scored), read_mask(mask)
+    table, cert = read_scores(scored), read_certification(scored)
+    masked = np.zeros((N_IETA, N_IPHI), bool) if mask is None else read_mask(mask)
     det, ck, files = None, {}, {}
     if checkpoint is not None:
         from hcal_ml4dqm.monitor import load_monitor
