@@ -6,9 +6,9 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/data.html.md"""
 
 # %% auto #0
 __all__ = ['STREAM_ABOVE', 'SPLIT_KINDS', 'STAT_ROWS', 'read_labels', 'label_classes', 'RunFile', 'find_runs', 'load_run',
-           'HcalDataset', 'dataset_from_arrays', 'load_dataset', 'wants_stream', 'cached_dataset', 'Split',
-           'random_split', 'block_split', 'SplitSpec', 'DataSource', 'iterate_batches', 'batches', 'run_statistics',
-           'statistics_table']
+           'lumisection_numbers', 'HcalDataset', 'dataset_from_arrays', 'load_dataset', 'wants_stream',
+           'cached_dataset', 'Split', 'random_split', 'block_split', 'SplitSpec', 'DataSource', 'iterate_batches',
+           'batches', 'run_statistics', 'statistics_table']
 
 # %% ../nbs/01_data.ipynb #741baab0
 import csv
@@ -155,6 +155,19 @@ def load_run(path,                      # `.npy` file: (lumisections, 64, 72) or
     if maps.ndim == 4 and maps.shape[1] < 1: raise DataError(f"{path}: contains no depths")
     if check_values: _check_values(path, maps)
     return maps
+
+# %% ../nbs/01_data.ipynb #b3a0c1d2
+def lumisection_numbers(path,  # a run file, `Run<run>_Dataset*.npy`
+                        n,     # its number of maps
+                       )->tuple:
+    "The CMS lumisection number of each map, from the `.json` beside the file, else the row index; and whether from it."
+    meta = Path(path).with_suffix('.json')
+    if not meta.is_file(): return np.arange(n), False
+    try: ls = json.loads(meta.read_text()).get('lumisections')
+    except (ValueError, UnicodeDecodeError, AttributeError): raise DataError(f"{meta}: not a JSON object") from None
+    if ls is None: return np.arange(n), False
+    if len(ls) != n: raise DataError(f"{meta}: lists {len(ls)} lumisections for the {n} maps of {Path(path).name}")
+    return np.asarray(ls, np.int64), True
 
 # %% ../nbs/01_data.ipynb #c880a758
 @dataclass
