@@ -1,4 +1,4 @@
-"""Per-channel fault scores from what a DQM expert would write: each detector predicts every channel's expected occupancy in the lumisection, and one noise model turns the residual into a z-score; with the oracle that bounds them all on synthetic data.
+"""Per-channel fault scores a DQM expert would write: an expected occupancy per channel, one noise model, the oracle.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/detectors.html.md"""
 
@@ -22,7 +22,8 @@ def active_cells(maps):  # (n, 64, 72) maps (an array or a memory map)
     return np.nonzero(ever)
 
 def row_groups(rows):  # (C,) iEta index of each active cell
-    "The cells grouped by iEta row, rows of the same length stacked: a list of (n_rows, length) index arrays into the C cells."
+    ("The cells grouped by iEta row, rows of the same length stacked: "
+     "a list of (n_rows, length) index arrays into the C cells.")
     by_row = [np.flatnonzero(rows == i) for i in np.unique(rows)]
     return [np.stack([g for g in by_row if len(g) == k]) for k in sorted({len(g) for g in by_row})]
 
@@ -39,7 +40,8 @@ def row_median(v,        # (n, C) values of the active cells
 _CHI2_MEDIAN = 0.45493642311957283   # median of a chi-square with one degree of freedom
 
 def _nonnegative_lstsq(A, y):  # (m, 2) design, (m,) targets
-    "Least squares for two coefficients, both >= 0: the unconstrained solution if it is, else the better of the two boundaries."
+    ("Least squares for two coefficients, both >= 0: the unconstrained solution if it is, "
+     "else the better of the two boundaries.")
     coef = np.linalg.lstsq(A, y, rcond=None)[0]
     if (coef >= 0).all(): return coef
     one = [np.r_[max(y @ A[:, 0] / (A[:, 0] @ A[:, 0]), 0), 0], np.r_[0, max(y @ A[:, 1] / (A[:, 1] @ A[:, 1]), 0)]]
@@ -83,7 +85,8 @@ def noise_sample(maps,     # (n, 64, 72) good maps
     return np.asarray(maps[np.linspace(0, len(maps) - 1, min(n, len(maps))).astype(int)])
 
 class ResidualDetector:
-    "Base of the classical detectors: subclasses give `_fit(x)` on good training cells (n, C) and `expected(x)` -> mu (n, C)."
+    ("Base of the classical detectors: subclasses give `_fit(x)` on good training cells (n, C) "
+     "and `expected(x)` -> mu (n, C).")
     name = 'residual'
 
     def fit(self, train_maps,       # (n, 64, 72) good maps to learn from
@@ -127,8 +130,9 @@ class ReferenceZ(ResidualDetector):
 
 # %% ../nbs/07b_detectors.ipynb #65c772fa
 class RowMedian(ResidualDetector):
-    "(b) Expected = the median of the channel's iEta row in the same lumisection; (b') `calibrated`: times the channel's usual ratio to it."
-    def __init__(self, calibrated=False):  # multiply by each channel's median ratio to its row median in the training maps
+    ("(b) Expected = the median of the channel's iEta row in the same lumisection; "
+     "(b') `calibrated`: times the channel's usual ratio to it.")
+    def __init__(self, calibrated=False):  # times each channel's median ratio to its row median in the training maps
         self.calibrated = calibrated
         self.name = "row-median (b')" if calibrated else 'row-median (b)'
 
@@ -141,7 +145,8 @@ class RowMedian(ResidualDetector):
 
 # %% ../nbs/07b_detectors.ipynb #a16fe522
 class Oracle(ResidualDetector):
-    "The true expectation of synthetic maps, scored with the shared noise model: the bound of any detector that looks at one lumisection at a time."
+    ("The true expectation of synthetic maps, scored with the shared noise model: "
+     "the bound of any detector that looks at one lumisection at a time.")
     name = 'oracle'
     needs_expected = True   # scoring takes the maps' true expectation too
 
@@ -167,7 +172,8 @@ def _betabinom_logpmf(x, n, a, b):  # counts, trials, shape parameters (arrays t
     return gammaln(n + 1) - gammaln(x + 1) - gammaln(n - x + 1) + betaln(x + a, n - x + b) - betaln(a, b)
 
 class BetaBinomial:
-    "(c) AutoDQM's beta-binomial comparator: each channel's count against the summed counts of the reference lumisections of the most similar total, as a pull in sigma."
+    ("(c) AutoDQM's beta-binomial comparator: each channel's count against the summed counts of the reference "
+     "lumisections of the most similar total, as a pull in sigma.")
     name = 'beta-binomial (c)'
     def __init__(self, n_ref=50,        # reference lumisections summed for each scored one
                  pull_cap=15.0):        # pulls are capped at +-this (AutoDQM's default)
@@ -177,9 +183,11 @@ class BetaBinomial:
         "Keep the reference counts sorted by each lumisection's total; returns self."
         self.rows, self.cols = active_cells(train_maps)
         x = np.rint(np.asarray(train_maps, np.float64)[:, self.rows, self.cols])
-        if len(x) < self.n_ref: raise HcalError(f"train_maps: {len(x)} lumisections, fewer than n_ref={self.n_ref}", arg='train_maps')
+        if len(x) < self.n_ref:
+            raise HcalError(f"train_maps: {len(x)} lumisections, fewer than n_ref={self.n_ref}", arg='train_maps')
         order = np.argsort(x.sum(1), kind='stable')
-        self.totals, self.cumulative = x.sum(1)[order], np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(x[order], 0)])
+        self.totals, self.cumulative = (x.sum(1)[order],
+                                        np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(x[order], 0)]))
         return self
 
     def pulls(self, x):  # (n, C) counts of the active channels
@@ -190,14 +198,16 @@ class BetaBinomial:
         a, b, n = y + 1, y.sum(1, keepdims=True) - y + 1, total[:, None]
         mean = n * a / (a + b)
         lp = _betabinom_logpmf(x, n, a, b)
-        lmax = np.maximum(np.maximum(_betabinom_logpmf(np.floor(mean), n, a, b), _betabinom_logpmf(np.ceil(mean), n, a, b)), lp)
+        lmax = np.maximum(np.maximum(_betabinom_logpmf(np.floor(mean), n, a, b),
+                                     _betabinom_logpmf(np.ceil(mean), n, a, b)), lp)
         return np.clip(np.sign(x - mean) * np.sqrt(2 * (lmax - lp)), -self.pull_cap, self.pull_cap)
 
     def signed_scores(self, maps, chunk=2048):  # (n, 64, 72), an array or a memory map
         "Signed pulls (n, 64, 72) float32, 0 on channels it does not score: negative = fewer hits than the reference."
         out = np.zeros((len(maps), N_IETA, N_IPHI), np.float32)
         for start, block in iter_chunks(maps, chunk):
-            out[start:start + len(block), self.rows, self.cols] = self.pulls(np.rint(np.asarray(block, np.float64)[:, self.rows, self.cols]))
+            out[start:start + len(block), self.rows, self.cols] = self.pulls(
+                np.rint(np.asarray(block, np.float64)[:, self.rows, self.cols]))
         return out
 
     def channel_scores(self, maps, chunk=2048): return np.abs(self.signed_scores(maps, chunk))
@@ -206,7 +216,8 @@ class BetaBinomial:
 def accumulate(signed_z,       # (n, ...) signed channel z of consecutive lumisections
                window=4,       # trailing window, in lumisections (1: no accumulation)
                starts=(0,)):   # indices where an independent stretch begins
-    "Trailing-window sum of z divided by sqrt(window length used): float32, same shape, still ~N(0, 1) on good channels."
+    ("Trailing-window sum of z divided by sqrt(window length used): float32, same shape, "
+     "still ~N(0, 1) on good channels.")
     z = np.asarray(signed_z, np.float32)
     out = np.empty_like(z)
     bounds = sorted(set(int(s) for s in starts) | {0}) + [len(z)]

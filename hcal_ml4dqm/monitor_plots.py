@@ -1,4 +1,4 @@
-"""The figures a shifter reads at a glance: flagged channels per lumisection, the worst lumisection's map beside its channel scores, and detectors side by side. Each takes arrays and returns a matplotlib `Figure`.
+"""The figures a shifter reads at a glance: flagged channels per lumisection, the worst map, detectors side by side.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/monitor_plots.html.md"""
 
@@ -22,7 +22,8 @@ def plot_flagged_vs_ls(flagged,           # (n,) number of flagged channels in e
                        truth=None,        # optional (n,) bool: the lumisections that really hold a fault
                        run=None,          # run number, for the title
                       )->Figure:
-    "Flagged channels per lumisection, as HcalMLTask's MLBadFlagedChannelsvsLS; injected faults marked under the axis when known."
+    ("Flagged channels per lumisection, as HcalMLTask's MLBadFlagedChannelsvsLS; "
+     "injected faults marked under the axis when known.")
     flagged = np.asarray(flagged)
     ls = np.arange(len(flagged)) if lumisection is None else np.asarray(lumisection)
     with plot_style():
@@ -31,8 +32,10 @@ def plot_flagged_vs_ls(flagged,           # (n,) number of flagged channels in e
         ax.step(ls, flagged, where='mid', color=color(0), lw=0.9, label='flagged channels')
         if truth is not None and np.any(truth):
             truth = np.asarray(truth, bool)
-            ax.plot(ls[truth], np.full(int(truth.sum()), -0.06 * max(5, flagged.max())), '|', color=PALETTE[5], ms=7, label='injected fault')
-        ax.set(xlabel='lumisection', ylabel='flagged channels', ylim=(-0.12 * max(5, flagged.max()), 1.1 * max(5, flagged.max())))
+            ax.plot(ls[truth], np.full(int(truth.sum()), -0.06 * max(5, flagged.max())), '|', color=PALETTE[5], ms=7,
+                    label='injected fault')
+        ax.set(xlabel='lumisection', ylabel='flagged channels',
+               ylim=(-0.12 * max(5, flagged.max()), 1.1 * max(5, flagged.max())))
         ax.grid(alpha=0.3); ax.legend(loc='lower left', bbox_to_anchor=(0, 1.0), ncol=2, frameon=False)
         n_flagged = int((flagged > 0).sum())
         fig.suptitle(f"{'Run ' + str(run) + ': ' if run else ''}{n_flagged} of {len(flagged)} lumisections flagged")
@@ -43,37 +46,44 @@ def plot_score_map(occupancy,        # (64, 72) the input map of one lumisection
                    z,                # (64, 72) its signed channel z-scores (0 where not scored)
                    threshold=None,   # flag threshold on |z|: flagged channels are boxed
                    label=None,       # optional (64, 72) bool: the true faulty channels, crossed
-                   active=None,      # optional (64, 72) bool: the channels that exist (default: non-zero input or score)
+                   active=None,      # optional (64, 72) bool: channels that exist (default: non-zero input or score)
                    title=None,       # figure title
                    masked=None,      # optional (64, 72) bool: channels masked as known bad, drawn grey
                   )->Figure:
-    "The input map (zero-occupancy channels in red) beside its signed channel z-scores (blue: fewer hits than expected, red: more; the colours saturate at twice the threshold), flagged channels boxed, known faults crossed, masked channels grey."
+    ("The input map (zero-occupancy channels in red) beside its signed channel z-scores (blue: fewer hits than "
+     "expected, red: more; the colours saturate at twice the threshold), flagged channels boxed, known faults "
+     "crossed, masked channels grey.")
     occupancy, z = np.asarray(occupancy, float), np.asarray(z, float)
     active = (occupancy != 0) | (z != 0) if active is None else np.asarray(active, bool)
     positive = occupancy[active & (occupancy > 0)]
     lo = float(positive.min()) if positive.size else 1.0
-    shown = np.ma.masked_where(~active, np.where(active & (occupancy <= 0), lo / 10, occupancy))   # zero channels: under the scale
+    # zero channels: under the scale
+    shown = np.ma.masked_where(~active, np.where(active & (occupancy <= 0), lo / 10, occupancy))
     half = 2 * float(threshold) if threshold else max(float(np.abs(z).max()), 1.0)   # beyond it the colours saturate
     worst = np.unravel_index(np.argmax(np.abs(z)), z.shape)
     with plot_style():
         fig = Figure(figsize=(12, 4.2), layout='constrained')
         ax_in, ax_z = fig.subplots(1, 2)
         im = show_map(ax_in, shown, matplotlib.colormaps[MAP_CMAP].with_extremes(under=PALETTE[5]),
-                      colors.LogNorm(lo, max(float(occupancy.max()), lo * 1.01)), zero_masked=False, title='input (red: no hits)')
+                      colors.LogNorm(lo, max(float(occupancy.max()), lo * 1.01)), zero_masked=False,
+                      title='input (red: no hits)')
         colorbar(fig, im, ax_in, 'occupancy (log)')
         im = show_map(ax_z, np.ma.masked_where(~active, z), DIFF_CMAP, colors.CenteredNorm(0, half), zero_masked=False,
-                      title=f"channel z: highest |z| {abs(z[worst]):.1f} at ieta {int(ieta_of_index(worst[0]))}, iphi {int(iphi_of_index(worst[1]))}")
+                      title=f"channel z: highest |z| {abs(z[worst]):.1f} at ieta {int(ieta_of_index(worst[0]))}, "
+                            f"iphi {int(iphi_of_index(worst[1]))}")
         colorbar(fig, im, ax_z, 'z (blue: fewer hits, red: more)')
         if threshold is not None:
             i, j = np.nonzero(np.abs(z) > threshold)
-            ax_z.scatter(j, i, s=24, marker='s', facecolors='none', edgecolors='black', lw=0.8, label=f'flagged (|z| > {threshold:.1f})')
+            ax_z.scatter(j, i, s=24, marker='s', facecolors='none', edgecolors='black', lw=0.8,
+                         label=f'flagged (|z| > {threshold:.1f})')
         if masked is not None and np.any(masked):
             i, j = np.nonzero(masked)
             ax_z.scatter(j, i, s=24, marker='s', color='0.6', lw=0, label='masked')
         if label is not None and np.any(label):
             i, j = np.nonzero(label)
             ax_z.scatter(j, i, s=10, marker='x', color=PALETTE[2], lw=0.9, label='injected fault')
-        if threshold is not None or label is not None or (masked is not None and np.any(masked)): ax_z.legend(loc='center right', fontsize=8, framealpha=0.9)
+        if threshold is not None or label is not None or (masked is not None and np.any(masked)):
+            ax_z.legend(loc='center right', fontsize=8, framealpha=0.9)
         if title: fig.suptitle(title)
     return fig
 

@@ -1,4 +1,4 @@
-"""What the fault monitor needs on runs it never saw: a calibration re-estimated from a good reference run, a self-check, persistent faults found by CUSUM, masked channels, and the golden and flags JSON that CMS certification reads.
+"""What the monitor needs on runs it never saw: a reference calibration, a self-check, CUSUM faults, masks, flags JSON.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/reference.html.md"""
 
@@ -22,7 +22,8 @@ from .faults import ls_scores, threshold_at
 # %% ../nbs/07e_reference.ipynb #45598532
 @dataclass
 class Calibration:
-    "What the monitor's flags depend on besides the model: per-channel offset and scale of z, the flag thresholds, the masked channels."
+    ("What the monitor's flags depend on besides the model: per-channel offset and scale of z, the flag thresholds, "
+     "the masked channels.")
     offset: np.ndarray            # (64, 72) subtracted from each channel's z
     scale: np.ndarray             # (64, 72) then divided into it
     threshold: float              # a lumisection is flagged when a channel's |z| passes it
@@ -30,7 +31,7 @@ class Calibration:
     fa: float                     # the false-alarm rate `threshold` was set for
     source: str                   # where it comes from, one line
     n: int = 0                    # lumisections it was estimated on
-    mask: np.ndarray = field(default_factory=lambda: np.zeros((N_IETA, N_IPHI), bool))  # (64, 72) channels never alarmed
+    mask: np.ndarray = field(default_factory=lambda: np.zeros((N_IETA, N_IPHI), bool))  # (64, 72) never alarmed
 
     def apply(self, z):  # (n, 64, 72) signed z from a detector
         "Calibrated signed z (n, 64, 72) float32: (z - offset) / scale, 0 on masked channels."
@@ -38,7 +39,8 @@ class Calibration:
 
     def __repr__(self):
         return (f"Calibration({self.source}: threshold {self.threshold:.3f} for {self.fa:.2%}, CUSUM threshold "
-                f"{'none' if self.cusum_threshold is None else f'{self.cusum_threshold:.2f}'}, {int(self.mask.sum())} masked)")
+                f"{'none' if self.cusum_threshold is None else f'{self.cusum_threshold:.2f}'}, "
+                f"{int(self.mask.sum())} masked)")
 
 # %% ../nbs/07e_reference.ipynb #becf298a
 def _robust(z):  # (n, C) values
@@ -55,7 +57,8 @@ def cusum(z,            # (n, 64, 72) or (n, C) signed calibrated z of consecuti
           k=CUSUM_K,    # reference value, subtracted each step
           starts=(0,),  # indices where an independent stretch (another run) begins: the sums restart
           clip=CUSUM_CLIP):  # z is clipped to +-clip first
-    "Two-sided CUSUM per channel: max(S+, S-) after each lumisection, float32 of z's shape; S+ = max(0, S+ + z - k), S- = max(0, S- - z - k)."
+    ("Two-sided CUSUM per channel: max(S+, S-) after each lumisection, float32 of z's shape; "
+     "S+ = max(0, S+ + z - k), S- = max(0, S- - z - k).")
     z = np.clip(np.asarray(z, np.float32), -clip, clip)
     out, hi, lo = np.empty_like(z), np.zeros(z.shape[1:], np.float32), np.zeros(z.shape[1:], np.float32)
     starts = {int(s) for s in starts}
@@ -69,7 +72,8 @@ def cusum(z,            # (n, 64, 72) or (n, C) signed calibrated z of consecuti
 def cusum_alarm_rate(z,                              # (n, C) signed calibrated z of good lumisections
                      hs,                             # thresholds to try
                      k=CUSUM_K, starts=(0,), clip=CUSUM_CLIP):
-    "Alarms per channel-lumisection of a CUSUM (as `cusum`) restarted after each alarm, at each threshold of `hs`: (len(hs),)."
+    ("Alarms per channel-lumisection of a CUSUM (as `cusum`) restarted after each alarm, "
+     "at each threshold of `hs`: (len(hs),).")
     z, hs = np.clip(np.asarray(z, np.float32), -clip, clip), np.asarray(hs, np.float32)[:, None]
     hi, lo = np.zeros((len(hs), z.shape[1]), np.float32), np.zeros((len(hs), z.shape[1]), np.float32)
     alarms, starts = np.zeros(len(hs)), {int(s) for s in starts}
@@ -86,9 +90,11 @@ def cusum_threshold(z,                          # (n, C) signed calibrated z of 
                     per=PER_LUMISECTIONS,       # at most one falsely flagged channel per `per` lumisections
                     k=CUSUM_K, starts=(0,),
                     margin=0.5):                # aim at this share of the budget
-    "The CUSUM threshold h for the run-level budget: the alarm rate measured on good lumisections where it is frequent, extrapolated (log-linear in h) to the budget."
+    ("The CUSUM threshold h for the run-level budget: the alarm rate measured on good lumisections where it is "
+     "frequent, extrapolated (log-linear in h) to the budget.")
     z = np.asarray(z, np.float32)
-    if len(z) < 2 or z.shape[1] == 0: raise HcalError(f"z: {z.shape} are too few good lumisections and channels for a CUSUM threshold", arg='z')
+    if len(z) < 2 or z.shape[1] == 0:
+        raise HcalError(f"z: {z.shape} are too few good lumisections and channels for a CUSUM threshold", arg='z')
     hs = np.arange(1.0, 30.0, 0.5)
     rate = cusum_alarm_rate(z, hs, k, starts)
     target = margin / (per * z.shape[1])            # alarms per channel-lumisection
@@ -98,7 +104,9 @@ def cusum_threshold(z,                          # (n, C) signed calibrated z of 
     if use.sum() < 2: return float(hs[np.flatnonzero(rate > 0).max()] + 2) if (rate > 0).any() else float(hs[0])
     tail = np.flatnonzero(use)[-6:]                  # the highest thresholds that still have enough alarms
     slope, icpt = np.polyfit(hs[tail], np.log(rate[tail]), 1)
-    if slope >= 0: raise HcalError("z: the CUSUM alarm rate does not fall with the threshold; are these good lumisections?", arg='z')
+    if slope >= 0:
+        raise HcalError("z: the CUSUM alarm rate does not fall with the threshold; are these good lumisections?",
+                        arg='z')
     return float(max((np.log(target) - icpt) / slope, hs[tail[-1]]))
 
 # %% ../nbs/07e_reference.ipynb #5bfc3cab
@@ -108,7 +116,8 @@ def calibrate(z,                   # (n, 64, 72) signed z of good reference lumi
               starts=(0,),         # where each reference run begins
               source='reference',  # one line: where the lumisections come from
               persistent=True):    # also set the CUSUM threshold
-    "A `Calibration` from good lumisections: each channel's median and robust spread of z, then the flag thresholds on the calibrated z."
+    ("A `Calibration` from good lumisections: each channel's median and robust spread of z, "
+     "then the flag thresholds on the calibrated z.")
     z = np.asarray(z, np.float32)
     if len(z) == 0: raise HcalError("z: an empty reference (no lumisections)", arg='z')
     if not 0 < fa < 1: raise HcalError(f"fa must be a false-alarm rate in (0, 1), got {fa}", arg='fa')
@@ -136,12 +145,14 @@ def identity_calibration(threshold,             # the checkpoint's lumisection t
 
 # %% ../nbs/07e_reference.ipynb #3a7d209c
 class Calibrated:
-    "A detector whose signed z pass through a `Calibration`: what the monitor scores with, for any detector (the oracle takes its expectation too)."
+    ("A detector whose signed z pass through a `Calibration`: what the monitor scores with, for any detector "
+     "(the oracle takes its expectation too).")
     def __init__(self, detector, calibration):  # a detector with `signed_scores`; a `Calibration`
         self.detector, self.calibration = detector, calibration
         self.name, self.needs_expected = detector.name, getattr(detector, 'needs_expected', False)
 
-    def signed_scores(self, maps, *expected): return self.calibration.apply(self.detector.signed_scores(maps, *expected))
+    def signed_scores(self, maps, *expected):
+        return self.calibration.apply(self.detector.signed_scores(maps, *expected))
     def channel_scores(self, maps, *expected): return np.abs(self.signed_scores(maps, *expected))
 
 # %% ../nbs/07e_reference.ipynb #f49d9237
@@ -152,27 +163,35 @@ def check_reference(scored,    # (64, 72) bool: the channels the detector scores
     "An error if the reference has another channel set than the detector: more than `tol` of its channels differ."
     extra, missing = int((active & ~scored).sum()), int((scored & ~active).sum())
     if extra > tol * scored.sum() or missing > tol * scored.sum():
-        raise DataError(f"{where}: another channel set than the monitor's ({int(active.sum())} active channels, {int(scored.sum())} scored; "
-                        f"{extra} active but not scored, {missing} scored but never read): a reference must come from the same detector "
-                        f"geometry and depth as the training runs", arg='reference')
+        raise DataError(f"{where}: another channel set than the monitor's ({int(active.sum())} active channels, "
+                        f"{int(scored.sum())} scored; {extra} active but not scored, {missing} scored but never read): "
+                        f"a reference must come from the same detector geometry and depth as the training runs",
+                        arg='reference')
 
 # %% ../nbs/07e_reference.ipynb #3d61c3ed
 def read_mask(path):  # a CSV file with a header row `ieta,iphi` or `ieta,iphi,depth`, one channel a row
-    "(64, 72) bool of the masked channels; a depth column is accepted and read, and masks the tower (the monitor reads one map per lumisection)."
+    ("(64, 72) bool of the masked channels; a depth column is accepted and read, and masks the tower "
+     "(the monitor reads one map per lumisection).")
     path = Path(path)
     if not path.is_file(): raise DataError(f"{path}: no such mask file", arg='mask')
     with open(path, newline='') as f: rows = list(csv.reader(f))
     rows = [[c.strip() for c in r] for r in rows if any(c.strip() for c in r)]
     if not rows or rows[0] not in (['ieta', 'iphi'], ['ieta', 'iphi', 'depth']):
-        raise DataError(f"{path}: a mask needs the header row 'ieta,iphi' or 'ieta,iphi,depth', got {','.join(rows[0]) if rows else 'an empty file'!r}", arg='mask')
+        raise DataError(f"{path}: a mask needs the header row 'ieta,iphi' or 'ieta,iphi,depth', "
+                        f"got {','.join(rows[0]) if rows else 'an empty file'!r}", arg='mask')
     mask = np.zeros((N_IETA, N_IPHI), bool)
     for line, r in enumerate(rows[1:], 2):
         try: values = [int(c) for c in r]
-        except ValueError: raise DataError(f"{path}: line {line}: {','.join(r)!r} is not integers", arg='mask') from None
-        if len(values) != len(rows[0]): raise DataError(f"{path}: line {line}: {len(values)} values for the {len(rows[0])} columns {','.join(rows[0])}", arg='mask')
+        except ValueError:
+            raise DataError(f"{path}: line {line}: {','.join(r)!r} is not integers", arg='mask') from None
+        if len(values) != len(rows[0]):
+            raise DataError(f"{path}: line {line}: {len(values)} values for the {len(rows[0])} columns "
+                            f"{','.join(rows[0])}", arg='mask')
         ieta, iphi = values[:2]
-        if ieta == 0 or abs(ieta) > N_IETA // 2 or not 1 <= iphi <= N_IPHI or (len(values) == 3 and not 1 <= values[2] <= 7):
-            raise DataError(f"{path}: line {line}: channel ({','.join(r)}) is outside the map (ieta -32..-1 or 1..32, iphi 1..72, depth 1..7)", arg='mask')
+        if (ieta == 0 or abs(ieta) > N_IETA // 2 or not 1 <= iphi <= N_IPHI
+                or (len(values) == 3 and not 1 <= values[2] <= 7)):
+            raise DataError(f"{path}: line {line}: channel ({','.join(r)}) is outside the map "
+                            f"(ieta -32..-1 or 1..32, iphi 1..72, depth 1..7)", arg='mask')
         mask[int(index_of_ieta(ieta)), iphi - 1] = True
     return mask
 
@@ -183,17 +202,19 @@ def self_check(run,              # run number
                fa,               # the false-alarm rate it was set for
                calibrated_on,    # where the threshold comes from, e.g. 'the training runs'
                n_persistent=None,# channels flagged persistent in the run, if known
-               ratio=5.0):       # fire at this many times the setting: flagged share vs `fa`, persistent channels vs the budget
+               ratio=5.0):       # fire at this many times the setting (flagged share vs `fa`, persistent vs budget)
     "One line if the run is inconsistent with the calibration in use (with the likely cause and the remedy), else None."
     scores = np.asarray(scores)
     median, flagged = float(np.median(scores)), float((scores > threshold).mean())
     budget = max(len(scores) / PER_LUMISECTIONS, 1.0)
     many = n_persistent is not None and n_persistent > ratio * budget
     if median < 0.9 * threshold and flagged <= ratio * fa and not many: return None
-    what = (f"median lumisection score {median:.2f} against the threshold {threshold:.2f}, {flagged:.1%} of lumisections flagged for "
-            f"a setting of {fa:.1%}") + (f", {n_persistent} channels flagged persistent for a budget of {budget:.0f}" if many else '')
-    return (f"self-check: Run {run} does not match the calibration in use: {what}; the likely cause: the run's conditions or "
-            f"channel calibrations differ from {calibrated_on}; the remedy: score it against a recent good run (--reference DIR)")
+    what = (f"median lumisection score {median:.2f} against the threshold {threshold:.2f}, "
+            f"{flagged:.1%} of lumisections flagged for a setting of {fa:.1%}"
+            ) + (f", {n_persistent} channels flagged persistent for a budget of {budget:.0f}" if many else '')
+    return (f"self-check: Run {run} does not match the calibration in use: {what}; the likely cause: "
+            f"the run's conditions or channel calibrations differ from {calibrated_on}; "
+            f"the remedy: score it against a recent good run (--reference DIR)")
 
 # %% ../nbs/07e_reference.ipynb #622f19f7
 def golden_ranges(ls,   # (n,) CMS lumisection numbers of a run's rows
@@ -224,7 +245,8 @@ def run_flags(ls,                # (n,) CMS lumisection numbers
               stat=None,         # (n, 64, 72) CUSUM statistic, or None
               cusum_threshold=None,
               depth=0):          # the depth scored (0: the map the file holds: a depth sum or one depth)
-    "Every flag of one run as flags.json lists it, {'<ls>': [{ieta, iphi, depth, score, kind}, ...]}, and (n,) bool: the lumisection has a flag."
+    ("Every flag of one run as flags.json lists it, {'<ls>': [{ieta, iphi, depth, score, kind}, ...]}, "
+     "and (n,) bool: the lumisection has a flag.")
     ieta, iphi = ieta_of_index(np.arange(N_IETA)).tolist(), iphi_of_index(np.arange(N_IPHI)).tolist()
     flags, has = {}, np.zeros(len(z), bool)
     t, i, j = np.nonzero(np.abs(z) > threshold)
@@ -234,7 +256,8 @@ def run_flags(ls,                # (n,) CMS lumisection numbers
     if stat is not None and cusum_threshold is not None:
         for (b, c), t0 in sorted(first_crossings(stat, cusum_threshold).items(), key=lambda kv: kv[1]):
             for a, v in enumerate(np.round(stat[t0:, b, c].astype(float), 3).tolist(), t0):
-                flags.setdefault(a, []).append(dict(ieta=ieta[b], iphi=iphi[c], depth=depth, score=v, kind='persistent'))
+                flags.setdefault(a, []).append(dict(ieta=ieta[b], iphi=iphi[c], depth=depth, score=v,
+                                                    kind='persistent'))
             has[t0:] = True
     return {str(int(ls[a])): flags[a] for a in sorted(flags, key=lambda a: ls[a])}, has
 
@@ -242,8 +265,10 @@ def run_flags(ls,                # (n,) CMS lumisection numbers
 def persistent_rows(stat,  # (n, 64, 72) CUSUM statistic of one run, or None
                     cal,   # the `Calibration` in use
                     ls):   # (n,) CMS lumisection numbers
-    "One dict per persistently flagged channel, earliest first: ieta, iphi, the lumisection and index where it was first flagged, its CUSUM at the end."
+    ("One dict per persistently flagged channel, earliest first: ieta, iphi, the lumisection and index "
+     "where it was first flagged, its CUSUM at the end.")
     if stat is None or cal.cusum_threshold is None: return []
     first = first_crossings(stat, cal.cusum_threshold)
-    return [dict(ieta=int(ieta_of_index(i)), iphi=int(iphi_of_index(j)), lumisection=int(ls[t]), index=t, cusum=float(stat[-1, i, j]))
+    return [dict(ieta=int(ieta_of_index(i)), iphi=int(iphi_of_index(j)), lumisection=int(ls[t]), index=t,
+                 cusum=float(stat[-1, i, j]))
             for (i, j), t in sorted(first.items(), key=lambda kv: kv[1])]

@@ -1,4 +1,4 @@
-"""The bench of issue 19: train on the first run of a sequence, score every later run with the previous good run as its reference, through two recalibrations; every target stated, met or not.
+"""The bench of issue 19: train on a sequence's first run, score each later run against the previous good run.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/sequence.html.md"""
 
@@ -19,7 +19,8 @@ from .reference import Calibrated, calibrate, cusum, self_check
 from .synth import SEQ_RUN0, Nuisance, run_sequence
 
 # %% ../nbs/07f_sequence.ipynb #83607d3a
-TRANSIENT = [FaultCase('dead', 'rbx'), FaultCase('hot', 'rbx', 2.0), FaultCase('dead'), FaultCase('degraded', 'channel', 0.8)]
+TRANSIENT = [FaultCase('dead', 'rbx'), FaultCase('hot', 'rbx', 2.0), FaultCase('dead'),
+             FaultCase('degraded', 'channel', 0.8)]
 PERSISTENT = [FaultCase('degraded', 'channel', 0.9, 'persistent'), FaultCase('degraded', 'channel', 0.95, 'persistent'),
               FaultCase('dead', duration='persistent'), FaultCase('hot', 'rbx', 2.0, 'persistent')]
 VIT = 'ViT 8x8'
@@ -35,15 +36,19 @@ def persistent_delays(detector,             # a `Calibrated` detector
                       segment=300,          # the run is cut into segments of this many lumisections, one fault each
                       counts_per_unit=1.0,  # the maps' count scale
                       seed=0):
-    "The fault injected into every segment from a random lumisection in its first half to its end: per segment the CUSUM delay (lumisections from the onset until a faulty channel is flagged; None: not within the segment) and the good channels flagged."
+    ("The fault injected into every segment from a random lumisection in its first half to its end: per segment "
+     "the CUSUM delay (lumisections from the onset until a faulty channel is flagged; None: not within the segment) "
+     "and the good channels flagged.")
     rng, h = np.random.default_rng(seed), detector.calibration.cusum_threshold
     starts = np.arange(0, len(maps) - segment + 1, segment)
-    bad, label, onsets = np.array(maps[:starts[-1] + segment], copy=True), np.zeros((starts[-1] + segment,) + maps.shape[1:], bool), []
+    bad, label, onsets = (np.array(maps[:starts[-1] + segment], copy=True),
+                          np.zeros((starts[-1] + segment,) + maps.shape[1:], bool), [])
     for j, s in enumerate(starts):
         onsets.append(int(rng.integers(0, segment // 2)))
         f = case.inject(bad[s + onsets[-1]:s + segment], 1.0, counts_per_unit, seed=1000 * seed + j)
         bad[s + onsets[-1]:s + segment], label[s + onsets[-1]:s + segment] = f.maps, f.channel_label
-    stat = cusum(detector.signed_scores(bad, *([expected[:len(bad)]] if detector.needs_expected else [])), starts=starts) > h
+    stat = cusum(detector.signed_scores(bad, *([expected[:len(bad)]] if detector.needs_expected else [])),
+                 starts=starts) > h
     delays, false = [], 0
     for s, o in zip(starts, onsets):
         faulty = label[s + segment - 1]
@@ -58,7 +63,8 @@ def within(delays, limit):  # delays (None: missed); the most lumisections allow
     return float(np.mean([d is not None and d <= limit for d in delays])) if delays else float('nan')
 
 def sequence_summary(results):  # from `sequence_bench`
-    "The targets per scored run, one dict each: realised false alarms, self-check, transient efficiency and localisation at the threshold, persistent delays."
+    ("The targets per scored run, one dict each: realised false alarms, self-check, transient efficiency and "
+     "localisation at the threshold, persistent delays.")
     rows = []
     for res in results:
         at = {(r['case'], r['detector']): r for r in res['rows']}
@@ -66,10 +72,13 @@ def sequence_summary(results):  # from `sequence_bench`
                    no_ref_fa=res['no_reference_fa'], self_check=bool(res['self_check']),
                    false_persistent_per_1000=1000 * res['false_persistent_channels'] / res['n'])
         for c in TRANSIENT:
-            row[f'{c.name}: eff'], row[f'{c.name}: loc'] = at[(c.name, VIT)]['fixed_eff@0.01'], at[(c.name, VIT)]['fixed_loc@0.01']
+            row[f'{c.name}: eff'], row[f'{c.name}: loc'] = (at[(c.name, VIT)]['fixed_eff@0.01'],
+                                                            at[(c.name, VIT)]['fixed_loc@0.01'])
             row[f'{c.name}: oracle eff'] = at[(c.name, 'oracle')]['fixed_eff@0.01']
-        for name, limit in ((PERSISTENT[0].name, 20), (PERSISTENT[1].name, 100), (PERSISTENT[2].name, 20), (PERSISTENT[3].name, 20)):
-            for det, p in res['persistent'].items(): row[f'{name} within {limit}: {det}'] = within(p[name]['delays'], limit)
+        for name, limit in ((PERSISTENT[0].name, 20), (PERSISTENT[1].name, 100), (PERSISTENT[2].name, 20),
+                            (PERSISTENT[3].name, 20)):
+            for det, p in res['persistent'].items():
+                row[f'{name} within {limit}: {det}'] = within(p[name]['delays'], limit)
         rows.append(row)
     return rows
 
@@ -83,34 +92,41 @@ def sequence_bench(n_runs=6,              # runs in the sequence
                    recalibrations=(2, 4), # runs from which the gains are redrawn
                    segment=300,           # persistent faults: one per segment of this many lumisections
                    log=None):             # e.g. `print`
-    "Train on the first run(s), score each later run with the previous one as its reference: per run, every detector on the transient faults (`bench_detectors` rows), the persistent delays, the realised false alarms and the self-check without a reference."
+    ("Train on the first run(s), score each later run with the previous one as its reference: per run, every "
+     "detector on the transient faults (`bench_detectors` rows), the persistent delays, the realised false alarms "
+     "and the self-check without a reference.")
     log, t0 = log or (lambda *a: None), time.perf_counter()
     runs = [run_sequence(k, n_lumisections, seed, nuisance, recalibrations) for k in range(n_runs)]
     train, train_mu = np.concatenate([m for m, _ in runs[:n_train]]), np.concatenate([e for _, e in runs[:n_train]])
     learn, hold = np.arange(len(train)) % 5 != 4, np.arange(len(train)) % 5 == 4     # every fifth lumisection held out
     dets = [ReferenceZ().fit(train[learn]), RowMedian().fit(train[learn]), RowMedian(calibrated=True).fit(train[learn]),
-            BetaBinomial().fit(train[learn]), masked_detector(train[learn], DetectorTraining(steps=steps, seed=seed), seed=seed),
+            BetaBinomial().fit(train[learn]),
+            masked_detector(train[learn], DetectorTraining(steps=steps, seed=seed), seed=seed),
             Oracle().fit(train[learn], train_mu[learn])]
     vit = next(d for d in dets if d.name == VIT)
     trained_threshold = threshold_at(ls_scores(vit.channel_scores(train[hold])), 0.01)
-    log(f"trained on {int(learn.sum())} lumisections of run(s) {SEQ_RUN0}..{SEQ_RUN0 + n_train - 1} in {time.perf_counter() - t0:.0f} s")
+    log(f"trained on {int(learn.sum())} lumisections of run(s) {SEQ_RUN0}..{SEQ_RUN0 + n_train - 1} "
+        f"in {time.perf_counter() - t0:.0f} s")
     cpu = None if nuisance is None else nuisance.counts_per_unit
     out = []
     for k in range(n_train, n_runs):
         (ref, ref_mu), (maps, mu), run = runs[k - 1], runs[k], SEQ_RUN0 + k
         raw = ls_scores(vit.channel_scores(maps))
-        res = dict(run=run, n=len(maps), recalibrated=k in recalibrations, no_reference_fa=float((raw > trained_threshold).mean()),
+        res = dict(run=run, n=len(maps), recalibrated=k in recalibrations,
+                   no_reference_fa=float((raw > trained_threshold).mean()),
                    self_check=self_check(run, raw, trained_threshold, 0.01, 'the training run'))
         cal = {d.name: Calibrated(d, calibrate(_signed(d, ref, ref_mu), 0.01, source=f'run {run - 1}')) for d in dets}
-        res['rows'] = bench_detectors(cal, {str(run): (maps, mu)}, TRANSIENT, {n: {0.01: c.calibration.threshold} for n, c in cal.items()},
-                                      cpu, seed=k)
-        res['persistent'] = {n: {c.name: persistent_delays(cal[n], maps, mu, c, segment, cpu, seed=100 * k + i) for i, c in enumerate(PERSISTENT)}
+        res['rows'] = bench_detectors(cal, {str(run): (maps, mu)}, TRANSIENT,
+                                      {n: {0.01: c.calibration.threshold} for n, c in cal.items()}, cpu, seed=k)
+        res['persistent'] = {n: {c.name: persistent_delays(cal[n], maps, mu, c, segment, cpu, seed=100 * k + i)
+                                 for i, c in enumerate(PERSISTENT)}
                              for n in (VIT, "row-median (b')", 'beta-binomial (c)', 'oracle')}
         res['cusum_threshold'] = {n: c.calibration.cusum_threshold for n, c in cal.items()}
         good = cusum(cal[VIT].signed_scores(maps)) > cal[VIT].calibration.cusum_threshold
         res['false_persistent_channels'] = int(good.any(0).sum())   # on the clean run, for the budget
         out.append(res)
         fa = next(r['fixed_fa@0.01'] for r in res['rows'] if r['detector'] == VIT)
-        log(f"run {run}{' (recalibrated)' if res['recalibrated'] else ''}: realised false alarms {fa:.2%} with the reference, "
-            f"{res['no_reference_fa']:.1%} without; self-check {'fires' if res['self_check'] else 'quiet'}; {time.perf_counter() - t0:.0f} s")
+        log(f"run {run}{' (recalibrated)' if res['recalibrated'] else ''}: realised false alarms {fa:.2%} "
+            f"with the reference, {res['no_reference_fa']:.1%} without; "
+            f"self-check {'fires' if res['self_check'] else 'quiet'}; {time.perf_counter() - t0:.0f} s")
     return out

@@ -1,4 +1,4 @@
-"""A realistic stand-in for the study's two CMS files: the same format, mask and statistics, built from a physical picture, with a knob that makes the task harder.
+"""A realistic stand-in for the study's two CMS files: same format, mask and statistics, and a knob to make it harder.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/synth.html.md"""
 
@@ -47,9 +47,11 @@ def _profile(rows, run):
 
 # %% ../nbs/01a_synth.ipynb #20a7ac20
 def _draw(n_lumisections, seed, separation, nuisance):
-    "Per run: (run, expectation (n, C), values (n, C)) of the active cells; the nuisances draw from generators of their own."
+    ("Per run: (run, expectation (n, C), values (n, C)) of the active cells; "
+     "the nuisances draw from generators of their own.")
     if n_lumisections < 1: raise HcalError(f"n_lumisections must be >= 1, got {n_lumisections}", arg='n_lumisections')
-    if not 0 <= separation <= 1: raise HcalError(f"separation must be between 0 and 1, got {separation}", arg='separation')
+    if not 0 <= separation <= 1:
+        raise HcalError(f"separation must be between 0 and 1, got {separation}", arg='separation')
     rng = np.random.default_rng(seed)
     rows, cols = np.nonzero(active_mask())
     gain = 1 + 0.01 * rng.standard_normal(rows.size)           # per-channel gains, shared by both runs
@@ -84,7 +86,7 @@ def _as_maps(cells, dtype=np.float64):  # (n, C) values of the active cells
 def synthesize(n_lumisections=10000,  # maps per run
                seed=0,                # random seed: same seed, same maps
                separation=1.0,        # 0: identically distributed runs; 1: the default difference; in between: harder
-               nuisance=None):        # a `Nuisance` (see below): variations a monitor must not alarm on; None: the study's default
+               nuisance=None):        # a `Nuisance`: variations a monitor must not alarm on; None: the study's default
     "Synthesize the two default runs as {run: float64 array (n, 64, 72)}, with the real files' mask and statistics."
     return {run: _as_maps(values) for run, _, values in _draw(n_lumisections, seed, separation, nuisance)}
 
@@ -107,29 +109,35 @@ NUISANCES = ('poisson', 'pileup', 'phi', 'drift')   # the nuisances `Nuisance.do
 
 @dataclass(frozen=True)
 class Nuisance:
-    "Strengths of four variations of real occupancy that are not faults; 0 (None for Poisson) switches one off. `Nuisance()`: the monitor chapter's strengths, each a guess."
-    counts_per_unit:float|None=1.0  # Poisson counting noise: hits per unit of map value (None: off; 1: the values are hit counts)
-    pileup:float=0.10               # iEta profile vs luminosity: spread over the band of d log(occupancy) / d log(luminosity)
+    ("Strengths of four variations of real occupancy that are not faults; 0 (None for Poisson) switches one off. "
+     "`Nuisance()`: the monitor chapter's strengths, each a guess.")
+    counts_per_unit:float|None=1.0  # Poisson noise: hits per unit of map value (None: off; 1: values are hit counts)
+    pileup:float=0.10               # iEta profile vs luminosity: band spread of d log(occupancy) / d log(luminosity)
     phi:float=0.01                  # beam-position iPhi modulation: mean relative amplitude
     phi_wander:float=0.5            # its lumisection-to-lumisection wander (std per component), relative to `phi`
     phi_corr_ls:float=50.0          # correlation length of that wander, in lumisections
     drift:float=0.02                # response loss over the run at the band's highest |ieta| (radiation damage)
 
     def doubled(self, which:str):  # one of `NUISANCES`
-        "The same nuisances with one of them twice as strong (Poisson: twice the relative noise, a quarter of the counts)."
-        if which not in NUISANCES: raise HcalError(f"which {which!r}: unknown nuisance; known: {', '.join(NUISANCES)}", arg='which')
+        ("The same nuisances with one of them twice as strong "
+         "(Poisson: twice the relative noise, a quarter of the counts).")
+        if which not in NUISANCES:
+            raise HcalError(f"which {which!r}: unknown nuisance; known: {', '.join(NUISANCES)}", arg='which')
         if which != 'poisson': return replace(self, **{which: 2 * getattr(self, which)})
-        if self.counts_per_unit is None: raise HcalError("which='poisson': the counting noise is off, nothing to double", arg='which')
+        if self.counts_per_unit is None:
+            raise HcalError("which='poisson': the counting noise is off, nothing to double", arg='which')
         return replace(self, counts_per_unit=self.counts_per_unit / 4)
 
 # %% ../nbs/01a_synth.ipynb #f6d277f5
 def band_weight(rows):  # iEta indices of the active cells
-    "Per cell, -1/2 at the smallest |ieta| of the active bands to +1/2 at the largest (the most forward, most irradiated)."
+    ("Per cell, -1/2 at the smallest |ieta| of the active bands to +1/2 at the largest "
+     "(the most forward, most irradiated).")
     a = np.abs(ieta_of_index(rows)).astype(float)
     return (a - a.min()) / max(a.max() - a.min(), 1) - 0.5
 
 def _beam_walk(rng, n, mean, wander, corr):
-    "(n, 2) beam offset: an AR(1) walk around `mean` with stationary std `wander` per component, correlated over `corr` lumisections."
+    ("(n, 2) beam offset: an AR(1) walk around `mean` with stationary std `wander` per component, "
+     "correlated over `corr` lumisections.")
     rho = np.exp(-1.0 / max(corr, 1e-9))
     state = rng.standard_normal(2) * wander
     kicks = rng.standard_normal((n, 2)) * wander * np.sqrt(1 - rho ** 2)
@@ -146,11 +154,13 @@ def _with_nuisances(mu, nu, lumi, rows, cols, seed, run):
     if nu.phi:
         rng = np.random.default_rng([seed, 14, run])
         angle = rng.uniform(0, 2 * np.pi)
-        beam = _beam_walk(rng, len(mu), nu.phi * np.array([np.cos(angle), np.sin(angle)]), nu.phi * nu.phi_wander, nu.phi_corr_ls)
+        beam = _beam_walk(rng, len(mu), nu.phi * np.array([np.cos(angle), np.sin(angle)]), nu.phi * nu.phi_wander,
+                          nu.phi_corr_ls)
         phi = 2 * np.pi * (cols + 0.5) / N_IPHI
         mu = mu * (1 + beam[:, :1] * np.cos(phi)[None] + beam[:, 1:] * np.sin(phi)[None])
     if nu.drift:
-        damage = 1 + 0.3 * np.random.default_rng([seed, 13]).standard_normal(rows.size)   # per channel, shared by the runs
+        # per channel, shared by the runs
+        damage = 1 + 0.3 * np.random.default_rng([seed, 13]).standard_normal(rows.size)
         delivered = np.cumsum(lumi) / lumi.sum()
         mu = mu * (1 - nu.drift * (w * damage)[None, :] * delivered[:, None])
     return mu
@@ -160,7 +170,8 @@ def expected_maps(n_lumisections=10000,  # as `synthesize`
                   seed=0,
                   separation=1.0,
                   nuisance=None):
-    "The noiseless expectation each map of `synthesize` (same arguments) was drawn around: {run: float32 (n, 64, 72)}, an oracle's knowledge."
+    ("The noiseless expectation each map of `synthesize` (same arguments) was drawn around: "
+     "{run: float32 (n, 64, 72)}, an oracle's knowledge.")
     return {run: _as_maps(mu, np.float32) for run, mu, _ in _draw(n_lumisections, seed, separation, nuisance)}
 
 # %% ../nbs/01a_synth.ipynb #79867805
@@ -173,15 +184,18 @@ def _depth_weights(n_depths, s):
     return w / w.sum()
 
 def _run_model(k, n_runs, n_lumisections, n_depths, seed):
-    "Run k's luminosity per lumisection, response per (depth, active cell) and fluctuation: from Run 355456's (k = 0) to Run 357479's (k = n_runs - 1)."
+    ("Run k's luminosity per lumisection, response per (depth, active cell) and fluctuation: "
+     "from Run 355456's (k = 0) to Run 357479's (k = n_runs - 1).")
     s = k / max(n_runs - 1, 1)
     a, b = DEFAULT_RUNS
     rows, _ = np.nonzero(active_mask())
-    gain = 1 + 0.01 * np.random.default_rng([seed, 0]).standard_normal((n_depths, rows.size))   # one detector: shared by all runs
+    # one detector: shared by all runs
+    gain = 1 + 0.01 * np.random.default_rng([seed, 0]).standard_normal((n_depths, rows.size))
     t = np.arange(n_lumisections) / n_lumisections
     lumi = sum(w * _luminosity(t, r) / _luminosity(t, r).mean() for w, r in ((1 - s, a), (s, b)))
     lumi = lumi * (1 + 0.005 * np.random.default_rng([seed, 1, k]).standard_normal(n_lumisections))
-    response = gain * ((1 - s) * _profile(rows, a) + s * _profile(rows, b)) * _depth_weights(n_depths, s)[:, None]  # (D, cells)
+    # (D, cells)
+    response = gain * ((1 - s) * _profile(rows, a) + s * _profile(rows, b)) * _depth_weights(n_depths, s)[:, None]
     mean = sum(w * REAL_STATS[r]['mean'] * N_IETA * N_IPHI / rows.size for w, r in ((1 - s, a), (s, b)))
     return mean / (lumi.mean() * response.sum(0).mean()) * lumi, response, (1 - s) * 0.01 + s * 0.005
 
@@ -193,7 +207,8 @@ def synthetic_run_maps(k:int,               # which run, 0 .. n_runs - 1
                        seed=0,              # random seed
                        start=0,             # first lumisection to make
                        stop=None):          # one past the last (default: the end of the run)
-    "Lumisections `start:stop` of run k of `synthesize_runs`: float64 (n, n_depths, 64, 72), or (n, 64, 72) for one depth."
+    ("Lumisections `start:stop` of run k of `synthesize_runs`: float64 (n, n_depths, 64, 72), "
+     "or (n, 64, 72) for one depth.")
     for name, v in (('n_runs', n_runs), ('n_lumisections', n_lumisections), ('n_depths', n_depths)):
         if v < 1: raise HcalError(f"{name} must be >= 1, got {v}", arg=name)
     if not 0 <= k < n_runs: raise HcalError(f"k must be in 0..{n_runs - 1}, got {k}", arg='k')
@@ -214,7 +229,8 @@ def synthesize_runs(n_runs=8,            # how many runs
                     n_lumisections=1000, # maps per run
                     n_depths=7,          # depths per map (1: (n, 64, 72) maps, as the study's files)
                     seed=0):             # random seed: same seed, same maps
-    "{run: float64 (n, n_depths, 64, 72)} of `n_runs` runs from Run 355456's conditions to Run 357479's, numbered from `SYNTH_RUN0`."
+    ("{run: float64 (n, n_depths, 64, 72)} of `n_runs` runs from Run 355456's conditions to Run 357479's, "
+     "numbered from `SYNTH_RUN0`.")
     return {SYNTH_RUN0 + k: synthetic_run_maps(k, n_runs, n_lumisections, n_depths, seed) for k in range(n_runs)}
 
 def write_synthetic_runs(out_dir,             # directory to write into (created if missing)
@@ -227,7 +243,8 @@ def write_synthetic_runs(out_dir,             # directory to write into (created
     out = Path(out_dir)
     shape = (n_lumisections,) + ((n_depths,) if n_depths > 1 else ()) + (N_IETA, N_IPHI)
     return [write_npy(out / f"Run{SYNTH_RUN0 + k}_Dataset_synth{seed}.npy", shape, np.float64,
-                      (synthetic_run_maps(k, n_runs, n_lumisections, n_depths, seed, s, s + chunk) for s in range(0, n_lumisections, chunk)))
+                      (synthetic_run_maps(k, n_runs, n_lumisections, n_depths, seed, s, s + chunk)
+                       for s in range(0, n_lumisections, chunk)))
             for k in range(n_runs)]
 
 # %% ../nbs/01a_synth.ipynb #280651b6
@@ -240,7 +257,9 @@ def run_sequence(k:int,                 # which run of the sequence, from 0
                  recalibrations=(2, 4), # the runs from which the gains are redrawn
                  gain_step=0.015):      # relative spread of each redraw
     "Run k of a sequence: its maps (n, 64, 72) float64 and their true expectation (n, 64, 72) float32."
-    if k < 0 or n_lumisections < 1: raise HcalError(f"k must be >= 0 and n_lumisections >= 1, got {k}, {n_lumisections}", arg=('k', 'n_lumisections'))
+    if k < 0 or n_lumisections < 1:
+        raise HcalError(f"k must be >= 0 and n_lumisections >= 1, got {k}, {n_lumisections}",
+                        arg=('k', 'n_lumisections'))
     rows, cols = np.nonzero(active_mask())
     gain = 1 + 0.01 * np.random.default_rng([seed, 20]).standard_normal(rows.size)
     for r in recalibrations:
@@ -249,9 +268,11 @@ def run_sequence(k:int,                 # which run of the sequence, from 0
     t = np.arange(n_lumisections) / n_lumisections
     lumi_smooth = rng.uniform(0.7, 1.3) * np.exp(-t * rng.uniform(0.2, 1.2))   # a fill: its peak and its decay
     lumi = lumi_smooth * (1 + 0.005 * rng.standard_normal(n_lumisections))
-    s = np.clip(0.5 + 0.05 * np.cumsum(np.random.default_rng([seed, 23]).standard_normal(k + 1))[-1], 0, 1)   # the profile's slow wander
+    # the profile's slow wander
+    s = np.clip(0.5 + 0.05 * np.cumsum(np.random.default_rng([seed, 23]).standard_normal(k + 1))[-1], 0, 1)
     response = gain * ((1 - s) * _profile(rows, DEFAULT_RUNS[0]) + s * _profile(rows, DEFAULT_RUNS[1]))
-    mu = REAL_STATS[DEFAULT_RUNS[0]]['mean'] * N_IETA * N_IPHI / rows.size / response.mean() * lumi[:, None] * response[None]
+    mu = (REAL_STATS[DEFAULT_RUNS[0]]['mean'] * N_IETA * N_IPHI / rows.size / response.mean()
+          * lumi[:, None] * response[None])
     if nuisance is not None: mu = _with_nuisances(mu, nuisance, lumi_smooth, rows, cols, seed, SEQ_RUN0 + k)
     values = mu * np.clip(1 + 0.01 * rng.standard_normal(mu.shape), 0, None)
     if nuisance is not None and nuisance.counts_per_unit is not None:
