@@ -1,4 +1,4 @@
-"""Export a trained model as one ONNX file that CMSSW's ONNX Runtime loads (raw occupancy in, run probabilities out, log1p inside), and predict the class of every lumisection of new runs with a checkpoint or the exported file.
+"""Export a model as one ONNX file for CMSSW's ONNX Runtime (raw occupancy in, probabilities out); predict new runs.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/deploy.html.md"""
 
@@ -45,7 +45,8 @@ INPUT_NAME, OUTPUT_NAME = 'occupancy', 'probabilities'   # the names the C++ sid
 OPSET, IR_VERSION = 18, 9     # what the files are written with (see above)
 MAX_OPSET, MAX_IR = 20, 9     # what ONNX Runtime 1.17.1, the oldest CMSSW target (14_1, 14_2), reads
 SIDECAR_FORMAT = 'hcal_ml4dqm.onnx/1'
-CHANNEL_INDEXING = dict(axes=['ieta_index', 'iphi_index'], shape=[N_IETA, N_IPHI],   # how a map's cells are numbered, in every sidecar
+# how a map's cells are numbered, in every sidecar
+CHANNEL_INDEXING = dict(axes=['ieta_index', 'iphi_index'], shape=[N_IETA, N_IPHI],
                         ieta_index='ieta + 32 if ieta < 0 else ieta + 31 (ieta -32..-1, 1..32; there is no ieta 0)',
                         iphi_index='iphi - 1 (iphi 1..72)',
                         convention='CMSSW DQM/HcalTasks HcalMLTask; hcal_ml4dqm.core.index_of_ieta')
@@ -58,13 +59,18 @@ def _require(*names):  # module names of the optional `onnx` extra
     for name in names:
         try: modules.append(importlib.import_module(name))
         except ImportError:
-            raise HcalError(f"{name} is not installed: ONNX export and ONNX Runtime need the optional packages ({ONNX_INSTALL})") from None
+            raise HcalError(f"{name} is not installed: ONNX export and ONNX Runtime need the optional packages "
+                            f"({ONNX_INSTALL})") from None
     return modules[0] if len(modules) == 1 else modules
 
 def _check_exporter():
-    "An `HcalError` if this torch's `torch.onnx.export` lacks what `export_onnx` passes it (it was tested with torch 2.13)."
-    missing = {'dynamo', 'dynamic_shapes', 'external_data', 'optimize'} - set(inspect.signature(torch.onnx.export).parameters)
-    if missing: raise HcalError(f"torch {torch.__version__}: its torch.onnx.export has no {', '.join(sorted(missing))}; ONNX export needs a newer torch (tested with 2.13)")
+    ("An `HcalError` if this torch's `torch.onnx.export` lacks what `export_onnx` passes it "
+     "(it was tested with torch 2.13).")
+    missing = ({'dynamo', 'dynamic_shapes', 'external_data', 'optimize'}
+               - set(inspect.signature(torch.onnx.export).parameters))
+    if missing:
+        raise HcalError(f"torch {torch.__version__}: its torch.onnx.export has no {', '.join(sorted(missing))}; "
+                        f"ONNX export needs a newer torch (tested with 2.13)")
 
 # %% ../nbs/08_deploy.ipynb #a5e09d83
 class Log1p(nn.Module):
@@ -75,7 +81,8 @@ class Log1p(nn.Module):
 def preprocessing(model:nn.Module, # a classifier
                   preprocess=None, # a module from raw occupancy to the model's input, or None
                  )->nn.Module:
-    "The module that turns raw occupancy into `model`'s input: `preprocess`, else the model's own `preprocess` module, else `Log1p()`."
+    ("The module that turns raw occupancy into `model`'s input: `preprocess`, "
+     "else the model's own `preprocess` module, else `Log1p()`.")
     if preprocess is not None: return preprocess
     own = getattr(model, 'preprocess', None)
     return own if isinstance(own, nn.Module) else Log1p()
@@ -87,12 +94,13 @@ class OccupancyClassifier(nn.Module):
     "Raw occupancy in, class probabilities out: preprocessing, model and softmax in one module (the exported graph)."
     def __init__(self, model:nn.Module,  # a classifier of (B, 1, 64, 72) maps, returning logits
                  preprocess=None,        # see `preprocessing`
-                 layout='nchw',          # 'nchw': (B, 1, 64, 72) maps as the .npy files; 'cmssw': (B, 64, 72, depths, 1) as HcalMLTask
+                 layout='nchw',          # 'nchw': (B, 1, 64, 72) as the .npy files; 'cmssw': (B, 64, 72, depths, 1)
                  depths=7,               # layout 'cmssw': depths in the input (HE 7, HB 4)
-                 depth='sum'):           # layout 'cmssw': the model's map is the sum over the depths, or depth 1..depths
+                 depth='sum'):           # layout 'cmssw': the map is the sum over the depths, or depth 1..depths
         super().__init__()
         if layout not in LAYOUTS: raise HcalError(f"layout {layout!r}: use {' or '.join(LAYOUTS)}", arg='layout')
-        if not isinstance(depths, int) or depths < 1: raise HcalError(f"depths must be a whole number >= 1, got {depths!r}", arg='depths')
+        if not isinstance(depths, int) or depths < 1:
+            raise HcalError(f"depths must be a whole number >= 1, got {depths!r}", arg='depths')
         if not (depth == 'sum' or isinstance(depth, int) and 1 <= depth <= depths):
             raise HcalError(f"depth must be 'sum' or 1..{depths}, got {depth!r}", arg='depth')
         self.model, self.preprocess = model, preprocessing(model, preprocess)
@@ -118,7 +126,8 @@ def load_model(checkpoint,     # a checkpoint file of this package, or the loade
               )->tuple:
     "The model of a checkpoint, in eval mode, and the checkpoint; an `HcalError` for a file that is not one."
     ck = checkpoint if isinstance(checkpoint, dict) else load_checkpoint(checkpoint)
-    if not isinstance(ck, dict): raise HcalError(f"{checkpoint}: not a model checkpoint of hcal_ml4dqm (it holds a {type(ck).__name__})")
+    if not isinstance(ck, dict):
+        raise HcalError(f"{checkpoint}: not a model checkpoint of hcal_ml4dqm (it holds a {type(ck).__name__})")
     weights = 'best_model' if which == 'best' else 'model'
     missing = [k for k in ('model_class', 'model_config', weights) if not ck.get(k)]
     if missing: raise HcalError(f"{checkpoint}: not a model checkpoint of hcal_ml4dqm (no {', '.join(missing)})")
@@ -130,7 +139,8 @@ def load_model(checkpoint,     # a checkpoint file of this package, or the loade
 # %% ../nbs/08_deploy.ipynb #07443841
 def checkpoint_labels(ck:dict, # a loaded checkpoint
                      )->list|None:
-    "The run number of each class of a checkpoint's model, from the data it records; None if it records none that can be read."
+    ("The run number of each class of a checkpoint's model, from the data it records; "
+     "None if it records none that can be read.")
     extra = ck.get('extra') or {}
     data = extra.get('data') or extra.get('source') or {}   # 'source': hcal_ml4dqm 0.0.1
     if data.get('kind') == 'synthetic': return list(DEFAULT_RUNS)
@@ -141,25 +151,31 @@ def checkpoint_labels(ck:dict, # a loaded checkpoint
 
 def _n_classes(model):
     "Number of classes of a classifier of (B, 1, 64, 72) maps."
-    with eval_mode(model): return int(model(torch.zeros(1, 1, N_IETA, N_IPHI, device=next(model.parameters()).device)).shape[-1])
+    with eval_mode(model):
+        return int(model(torch.zeros(1, 1, N_IETA, N_IPHI, device=next(model.parameters()).device)).shape[-1])
 
 def class_labels(model:nn.Module, # the classifier
                  labels=None,     # run numbers given by the user, or None
                  ck=None,         # its checkpoint, if it came from one
                 )->list:
-    "The run number of each of `model`'s classes: `labels`, else what the checkpoint records; checked against the model."
+    ("The run number of each of `model`'s classes: `labels`, else what the checkpoint records; "
+     "checked against the model.")
     n = _n_classes(model)
     if labels is None and ck is not None: labels = checkpoint_labels(ck)
     if labels is None:
-        raise HcalError(f"labels: the run number of each of the model's {n} classes is not recorded where it can be read; give them", arg='labels')
+        raise HcalError(f"labels: the run number of each of the model's {n} classes is not recorded "
+                        f"where it can be read; give them", arg='labels')
     labels = [int(r) for r in labels]
-    if len(labels) != n: raise HcalError(f"labels: {len(labels)} run numbers ({', '.join(map(str, labels))}) for a model of {n} classes", arg='labels')
+    if len(labels) != n:
+        raise HcalError(f"labels: {len(labels)} run numbers ({', '.join(map(str, labels))}) "
+                        f"for a model of {n} classes", arg='labels')
     if len(set(labels)) != n: raise HcalError(f"labels: a run number comes twice in {labels}", arg='labels')
     return labels
 
 # %% ../nbs/08_deploy.ipynb #a05252aa
 def exportable(model:nn.Module)->nn.Module:
-    "A copy of `model` to export: on the CPU, in eval mode (no dropout), no gradients; the caller's model is left as it is."
+    ("A copy of `model` to export: on the CPU, in eval mode (no dropout), no gradients; "
+     "the caller's model is left as it is.")
     m = copy.deepcopy(model).cpu().eval()
     for p in m.parameters(): p.requires_grad_(False)
     return m
@@ -193,18 +209,23 @@ def onnx_sidecar(proto,          # the exported graph (`write_onnx`)
                  opset:int,      # the opset it was written with
                  descriptions,   # {input or output name: what it holds}
                  **fields):      # what else this kind of model records, after the common part
-    "What every sidecar holds: the format, the file and its sha256, the inputs and outputs (name, dtype, shape, description), the channel indexing, opset and versions; then `fields`."
-    io = {k: [dict(v, description=descriptions[v['name']]) for v in _io(values)] for k, values in (('inputs', proto.graph.input), ('outputs', proto.graph.output))}
-    return dict(format=SIDECAR_FORMAT, model_file=path.name, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), **io, batch_dimension=0,
-                channel_indexing=CHANNEL_INDEXING, opset=opset, ir_version=int(proto.ir_version), exporter='torch.onnx.export(dynamo=True)',
+    ("What every sidecar holds: the format, the file and its sha256, the inputs and outputs "
+     "(name, dtype, shape, description), the channel indexing, opset and versions; then `fields`.")
+    io = {k: [dict(v, description=descriptions[v['name']]) for v in _io(values)]
+          for k, values in (('inputs', proto.graph.input), ('outputs', proto.graph.output))}
+    return dict(format=SIDECAR_FORMAT, model_file=path.name, sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+                **io, batch_dimension=0, channel_indexing=CHANNEL_INDEXING, opset=opset,
+                ir_version=int(proto.ir_version), exporter='torch.onnx.export(dynamo=True)',
                 versions=versions('onnx', 'onnxscript'), **fields)
 
 def _sidecar(proto, path, clf, labels, opset):
     "The sidecar: what goes in and out, the classes, the channel indexing, the preprocessing, versions, the model."
     source = (
-        'raw DigiOccupancy of each lumisection (hit counts, not log-transformed), exactly as the .npy files hold it, as float32'
+        'raw DigiOccupancy of each lumisection (hit counts, not log-transformed), '
+        'exactly as the .npy files hold it, as float32'
         if clf.layout == 'nchw' else
-        f"raw DigiOccupancy of each lumisection per depth, as HcalMLTask declares it (batch, 64, 72, {clf.depths}, 1); the flat "
+        f"raw DigiOccupancy of each lumisection per depth, as HcalMLTask declares it "
+        f"(batch, 64, 72, {clf.depths}, 1); the flat "
         f"buffer is filled [depth][ieta_index][iphi_index] (HcalMLTask's PrepareONNXDQMMapVectors); the model sees "
         + ('the sum over the depths' if clf.depth == 'sum' else f'depth {clf.depth}'))
     model = clf.model
@@ -213,11 +234,14 @@ def _sidecar(proto, path, clf, labels, opset):
     moes = [m for m in model.modules() if isinstance(m, MoE)]
     if moes and moes[0].top_k < moes[0].num_experts:
         info['moe'] = dict(num_experts=moes[0].num_experts, top_k=moes[0].top_k,
-                           exported_as='every expert on every token, weighted by the top-k gates and 0 for the others (the sparse dispatch\'s numbers)')
+                           exported_as='every expert on every token, weighted by the top-k gates and 0 for the '
+                                       'others (the sparse dispatch\'s numbers)')
     return onnx_sidecar(
-        proto, path, opset, {INPUT_NAME: source, OUTPUT_NAME: 'softmax probability of each class; column i is class_labels[i]'},
+        proto, path, opset,
+        {INPUT_NAME: source, OUTPUT_NAME: 'softmax probability of each class; column i is class_labels[i]'},
         class_labels=labels, class_names=[f'Run {r}' for r in labels],
-        layout=dict(name=clf.layout) if clf.layout == 'nchw' else dict(name='cmssw', depths=clf.depths, depth=clf.depth, order='[depth][ieta_index][iphi_index]'),
+        layout=dict(name=clf.layout) if clf.layout == 'nchw' else dict(
+            name='cmssw', depths=clf.depths, depth=clf.depth, order='[depth][ieta_index][iphi_index]'),
         preprocessing=dict(in_graph=True, steps=_describe(clf.preprocess)),
         postprocessing=dict(in_graph=True, steps=[dict(op='softmax', axis=-1)]), model=info)
 
@@ -238,14 +262,19 @@ def write_onnx(module:nn.Module,       # in eval mode: `module(occupancy)` -> a 
                opset:int=OPSET,        # ONNX opset (18: ONNX Runtime 1.17.1 and later)
                ir_version=IR_VERSION,  # stamped after export (the exporter writes 10); None keeps the exporter's
               ):
-    "Export `module` with one input `occupancy` whose dimension 0 is a dynamic batch named 'batch', without local paths, atomically; returns (path, proto)."
+    ("Export `module` with one input `occupancy` whose dimension 0 is a dynamic batch named 'batch', "
+     "without local paths, atomically; returns (path, proto).")
     onnx, _ = _require('onnx', 'onnxscript')
     _check_exporter()
-    if Path(path).suffix == '.json': raise HcalError(f"{path}: the model needs another name than .json (its sidecar is the .json beside it)")
-    if not 18 <= opset <= MAX_OPSET: raise HcalError(f"opset {opset}: use 18 to {MAX_OPSET} (the exporter's own opsets that ONNX Runtime 1.17.1 reads)", arg='opset')
+    if Path(path).suffix == '.json':
+        raise HcalError(f"{path}: the model needs another name than .json (its sidecar is the .json beside it)")
+    if not 18 <= opset <= MAX_OPSET:
+        raise HcalError(f"opset {opset}: use 18 to {MAX_OPSET} "
+                        f"(the exporter's own opsets that ONNX Runtime 1.17.1 reads)", arg='opset')
     with _quiet():
         program = torch.onnx.export(module, (example,), dynamo=True, opset_version=opset, input_names=[INPUT_NAME],
-                                    output_names=list(outputs), dynamic_shapes={INPUT_NAME: {0: torch.export.Dim('batch')}},
+                                    output_names=list(outputs),
+                                    dynamic_shapes={INPUT_NAME: {0: torch.export.Dim('batch')}},
                                     external_data=False, optimize=True, verbose=False)
     proto = program.model_proto
     for v in list(proto.graph.input) + list(proto.graph.output):
@@ -257,30 +286,33 @@ def write_onnx(module:nn.Module,       # in eval mode: `module(occupancy)` -> a 
     onnx.helper.set_model_props(proto, {'hcal_ml4dqm': json.dumps(props)})
     return atomic_write(Path(path), lambda tmp: onnx.save(proto, str(tmp))), proto
 
-def export_onnx(model,                 # a classifier (`nn.Module`), a checkpoint file of this package, or a loaded checkpoint
-                path,                  # the .onnx file to write (its directory is created); the sidecar goes beside it as .json
+def export_onnx(model,                 # a classifier (`nn.Module`), a checkpoint file, or a loaded checkpoint
+                path,                  # the .onnx file to write (directory created); its sidecar goes beside it, .json
                 labels=None,           # run number of each class (default: from the checkpoint's data)
-                layout='nchw',         # the input: 'nchw' (batch, 1, 64, 72), or 'cmssw' (batch, 64, 72, depths, 1), see `OccupancyClassifier`
+                layout='nchw',         # 'nchw' (batch, 1, 64, 72) or 'cmssw' (batch, 64, 72, depths, 1), see below
                 depths=7,              # layout 'cmssw': depths in the input
                 depth='sum',           # layout 'cmssw': the model's map is the sum over the depths, or one depth
-                preprocess=None,       # raw occupancy -> the model's input (default: the model's own `preprocess`, else log1p)
+                preprocess=None,       # raw occupancy -> model input (default: the model's `preprocess`, else log1p)
                 opset:int=OPSET,       # ONNX opset (18: ONNX Runtime 1.17.1 and later)
                 ir_version=IR_VERSION, # stamped after export (the exporter writes 10); None keeps the exporter's
                 which='best',          # for a checkpoint: the 'best' or the 'last' epoch's weights
                 check=True,            # run `check_onnx` and raise if the file breaks a requirement
                )->Exported:
-    "Export a classifier as one ONNX file that CMSSW's ONNX Runtime reads: raw occupancy in, probabilities out, dynamic batch; and its JSON sidecar."
+    ("Export a classifier as one ONNX file that CMSSW's ONNX Runtime reads: raw occupancy in, probabilities out, "
+     "dynamic batch; and its JSON sidecar.")
     ck = None
     if not isinstance(model, nn.Module): model, ck = load_model(model, which)
     labels = class_labels(model, labels, ck)
     clf = OccupancyClassifier(exportable(model), preprocess, layout, depths, depth).eval()
-    props = dict(class_labels=labels, input=INPUT_NAME, output=OUTPUT_NAME, layout=layout, preprocessing=_describe(clf.preprocess),
-                 package_version=hcal_ml4dqm.__version__)
+    props = dict(class_labels=labels, input=INPUT_NAME, output=OUTPUT_NAME, layout=layout,
+                 preprocessing=_describe(clf.preprocess), package_version=hcal_ml4dqm.__version__)
     path, proto = write_onnx(clf, torch.rand(*clf.input_shape(2)) * 10, path, [OUTPUT_NAME], props, opset, ir_version)
     sidecar = write_json(_sidecar(proto, path, clf, labels, opset), path.with_suffix('.json'))
     checks = check_onnx(path, len(labels)) if check else []
     failed = [c for c in checks if not c.ok]
-    if failed: raise HcalError(f"{path}: not as CMSSW's ONNX Runtime needs it: " + '; '.join(f'{c.requirement} ({c.detail})' for c in failed))
+    if failed:
+        raise HcalError(f"{path}: not as CMSSW's ONNX Runtime needs it: "
+                        + '; '.join(f'{c.requirement} ({c.detail})' for c in failed))
     return Exported(path, sidecar, labels, checks)
 
 # %% ../nbs/08_deploy.ipynb #330f3f52
@@ -290,7 +322,8 @@ class Check:
     requirement:str
     ok:bool
     detail:str=''
-    def __str__(self): return f"{'ok  ' if self.ok else 'FAIL'}  {self.requirement}" + (f": {self.detail}" if self.detail else '')
+    def __str__(self):
+        return f"{'ok  ' if self.ok else 'FAIL'}  {self.requirement}" + (f": {self.detail}" if self.detail else '')
 
 def onnx_session(path,      # an .onnx file
                  threads=1, # intra-op threads (CMSSW's default session: 1)
@@ -302,7 +335,8 @@ def onnx_session(path,      # an .onnx file
     options = ort.SessionOptions()
     options.intra_op_num_threads, options.inter_op_num_threads, options.log_severity_level = threads, 1, 3
     try: return ort.InferenceSession(str(path), options, providers=['CPUExecutionProvider'])
-    except Exception as e: raise HcalError(f"{path}: not a readable ONNX model ({' '.join(str(e).split())[:160]})") from None
+    except Exception as e:
+        raise HcalError(f"{path}: not a readable ONNX model ({' '.join(str(e).split())[:160]})") from None
 
 # %% ../nbs/08_deploy.ipynb #f04632c9
 def check_onnx(path,            # an .onnx file
@@ -319,27 +353,35 @@ def check_onnx(path,            # an .onnx file
     try: onnx.checker.check_model(str(path), full_check=True); add('onnx.checker (full)', True)
     except Exception as e: add('onnx.checker (full)', False, ' '.join(str(e).split())[:160])
     external = [t.name for t in proto.graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
-    add('one file, no external data', not external, f'{len(external)} external tensors' if external else f'{path.stat().st_size / 1e6:.2f} MB')
+    add('one file, no external data', not external,
+        f'{len(external)} external tensors' if external else f'{path.stat().st_size / 1e6:.2f} MB')
     ins, outs = _io(proto.graph.input), _io(proto.graph.output)
     values = ins + outs
     not_f32 = [f"{v['name']}: {v['dtype']}" for v in values if v['dtype'] != 'float32']
     add('float32 inputs and outputs only', not not_f32, ', '.join(not_f32))
     shapes = ', '.join(f"{v['name']} {v['shape']}" for v in values)
-    add('dimension 0 of every input and output is the batch, dynamic', all(v['shape'] and isinstance(v['shape'][0], str) for v in values), shapes)
-    add('every other dimension fixed', all(isinstance(d, int) and d > 0 for v in values for d in v['shape'][1:]), shapes)
+    add('dimension 0 of every input and output is the batch, dynamic',
+        all(v['shape'] and isinstance(v['shape'][0], str) for v in values), shapes)
+    add('every other dimension fixed',
+        all(isinstance(d, int) and d > 0 for v in values for d in v['shape'][1:]), shapes)
     names = lambda vs: [v['name'] for v in vs]
     add(f'input {INPUT_NAME!r}, output {OUTPUT_NAME!r}', names(ins) == [INPUT_NAME] and OUTPUT_NAME in names(outs),
         f'inputs {names(ins)}, outputs {names(outs)}')
-    if n_classes is not None: add(f'output of {n_classes} classes', outs[0]['shape'][1:] == [n_classes], f"{outs[0]['name']} {outs[0]['shape']}")
+    if n_classes is not None:
+        add(f'output of {n_classes} classes', outs[0]['shape'][1:] == [n_classes],
+            f"{outs[0]['name']} {outs[0]['shape']}")
     opsets = {o.domain or 'ai.onnx': int(o.version) for o in proto.opset_import}
-    add(f'standard operators only, opset <= {MAX_OPSET}', set(opsets) == {'ai.onnx'} and opsets['ai.onnx'] <= MAX_OPSET, str(opsets))
+    add(f'standard operators only, opset <= {MAX_OPSET}',
+        set(opsets) == {'ai.onnx'} and opsets['ai.onnx'] <= MAX_OPSET, str(opsets))
     add(f'IR version <= {MAX_IR}', proto.ir_version <= MAX_IR, f'IR {proto.ir_version}')
     if run:
         req = 'ONNX Runtime runs it at batch 1 and 3; each row sums to 1'
         try:
             session, ok = onnx_session(path), []
             for b in (1, 3):
-                p = session.run([OUTPUT_NAME], {INPUT_NAME: np.random.default_rng(b).uniform(0, 50, (b, *ins[0]['shape'][1:])).astype(np.float32)})[0]
+                p = session.run([OUTPUT_NAME], {
+                    INPUT_NAME: np.random.default_rng(b).uniform(0, 50, (b, *ins[0]['shape'][1:])).astype(np.float32)
+                })[0]
                 ok.append(p.dtype == np.float32 and p.shape[0] == b and np.allclose(p.sum(1), 1, atol=1e-5))
             add(req, all(ok), f"onnxruntime {importlib.import_module('onnxruntime').__version__}")
         except Exception as e: add(req, False, ' '.join(str(e).split())[:160])
@@ -349,18 +391,22 @@ def check_onnx(path,            # an .onnx file
 def _is_session(model): return hasattr(model, 'run') and hasattr(model, 'get_inputs')
 
 def _session_runner(session):
-    "Check that an ONNX Runtime session takes `occupancy` maps (batch, 1, 64, 72) and gives `probabilities`; its batch function."
+    ("Check that an ONNX Runtime session takes `occupancy` maps (batch, 1, 64, 72) and gives `probabilities`; "
+     "its batch function.")
     ins, outs = session.get_inputs(), [o.name for o in session.get_outputs()]
     want = [1, N_IETA, N_IPHI]
-    if [i.name for i in ins] != [INPUT_NAME] or list(ins[0].shape[1:]) != want or ins[0].type != 'tensor(float)' or OUTPUT_NAME not in outs:
+    if ([i.name for i in ins] != [INPUT_NAME] or list(ins[0].shape[1:]) != want
+            or ins[0].type != 'tensor(float)' or OUTPUT_NAME not in outs):
         got = ', '.join(f"{i.name} {list(i.shape)} {i.type}" for i in ins)
-        raise HcalError(f"the ONNX model takes {got} and gives {outs}: not {INPUT_NAME!r} maps (batch, 1, {N_IETA}, {N_IPHI}) "
+        raise HcalError(f"the ONNX model takes {got} and gives {outs}: "
+                        f"not {INPUT_NAME!r} maps (batch, 1, {N_IETA}, {N_IPHI}) "
                         f"of float to {OUTPUT_NAME!r}, as export_onnx writes them with layout 'nchw'")
     return lambda x: session.run([OUTPUT_NAME], {INPUT_NAME: x})[0]
 
 @contextmanager
 def _runner(model):
-    "A function from float32 (b, 1, 64, 72) maps to (b, n_classes) probabilities, for a torch model or an ONNX Runtime session."
+    ("A function from float32 (b, 1, 64, 72) maps to (b, n_classes) probabilities, "
+     "for a torch model or an ONNX Runtime session.")
     if _is_session(model):
         yield _session_runner(model)
         return
@@ -370,15 +416,17 @@ def _runner(model):
     with eval_mode(clf): yield lambda x: clf(torch.from_numpy(x).to(device)).cpu().numpy()
 
 # %% ../nbs/08_deploy.ipynb #252536a6
-def predict_maps(model,           # a classifier (`nn.Module`), an `OccupancyClassifier`, or an ONNX Runtime session of an exported model
-                 maps,            # (n, 64, 72) raw occupancy of any numeric dtype: an array or a memory map (`load_run`)
+def predict_maps(model,           # a classifier (`nn.Module`, `OccupancyClassifier`) or an ONNX Runtime session
+                 maps,            # (n, 64, 72) raw occupancy of any dtype: an array or a memory map (`load_run`)
                  batch_size=256,  # maps per call of the model
                  chunk=1024,      # maps read at a time (a memory map's pages are released after each chunk)
                 )->np.ndarray:
     "Class probabilities (n, n_classes), float32, of raw occupancy maps."
     shape = tuple(np.shape(maps))
-    if len(shape) != 3 or shape[1:] != (N_IETA, N_IPHI): raise DataError(f"expected maps of shape (n, {N_IETA}, {N_IPHI}), got {shape}")
-    if batch_size < 1 or chunk < 1: raise HcalError(f"batch_size and chunk must be >= 1, got {batch_size} and {chunk}", arg=('batch_size', 'chunk'))
+    if len(shape) != 3 or shape[1:] != (N_IETA, N_IPHI):
+        raise DataError(f"expected maps of shape (n, {N_IETA}, {N_IPHI}), got {shape}")
+    if batch_size < 1 or chunk < 1:
+        raise HcalError(f"batch_size and chunk must be >= 1, got {batch_size} and {chunk}", arg=('batch_size', 'chunk'))
     out = None
     with _runner(model) as run:
         for start, block in iter_chunks(maps, chunk):
@@ -402,7 +450,8 @@ def onnx_parity(model,                # the PyTorch classifier (the reference)
 # %% ../nbs/08_deploy.ipynb #99294af6
 @dataclass
 class Predictor:
-    "A model ready to predict: a PyTorch classifier or an ONNX Runtime session, the run number of each class, and where it came from."
+    ("A model ready to predict: a PyTorch classifier or an ONNX Runtime session, the run number of each class, "
+     "and where it came from.")
     model:object   # an `OccupancyClassifier` or an ONNX Runtime session
     labels:list    # run number of each class
     source:str     # e.g. 'checkpoint run/checkpoints/random-seed0/ViT.pt (ViT)', for the report
@@ -424,15 +473,19 @@ def load_predictor(checkpoint=None, # a checkpoint of this package ...
                    threads=1,       # ONNX Runtime intra-op threads
                   )->Predictor:
     "A `Predictor` from a checkpoint or an exported ONNX file."
-    if (checkpoint is None) == (onnx is None): raise HcalError('give the model as checkpoint or as onnx (one of them)', arg=('checkpoint', 'onnx'))
+    if (checkpoint is None) == (onnx is None):
+        raise HcalError('give the model as checkpoint or as onnx (one of them)', arg=('checkpoint', 'onnx'))
     if checkpoint is not None:
         model, ck = load_model(checkpoint, which)
-        return Predictor(OccupancyClassifier(model).eval(), class_labels(model, labels, ck), f'checkpoint `{checkpoint}` ({ck["model_class"]})')
+        return Predictor(OccupancyClassifier(model).eval(), class_labels(model, labels, ck),
+                         f'checkpoint `{checkpoint}` ({ck["model_class"]})')
     session = onnx_session(onnx, threads)
     _session_runner(session)
     n = session.get_outputs()[0].shape[-1]
     labels = [int(r) for r in labels] if labels is not None else onnx_labels(session)
-    if labels is None: raise HcalError(f"labels: {onnx} records no class labels; give the run number of each of its {n} classes", arg='labels')
+    if labels is None:
+        raise HcalError(f"labels: {onnx} records no class labels; give the run number of each of its {n} classes",
+                        arg='labels')
     if len(labels) != n: raise HcalError(f"labels: {len(labels)} run numbers for a model of {n} classes", arg='labels')
     return Predictor(session, labels, f'ONNX model `{onnx}`')
 
@@ -440,7 +493,8 @@ def load_predictor(checkpoint=None, # a checkpoint of this package ...
 def run_lumisections(npy,  # a run file
                      n,    # its number of maps
                     )->tuple:
-    "The lumisection number of each map of a run file, from the `.json` that `convert` writes beside it, else the row index; and whether it came from the .json."
+    ("The lumisection number of each map of a run file, from the `.json` that `convert` writes beside it, "
+     "else the row index; and whether it came from the .json.")
     meta = Path(npy).with_suffix('.json')
     if not meta.is_file(): return np.arange(n), False
     try: ls = json.loads(meta.read_text()).get('lumisections')
@@ -475,37 +529,48 @@ def prediction_table(results, # {run: {'probabilities': (n, C), 'lumisection': (
         p, ls = r['probabilities'], r['lumisection']
         share = _shares(p)
         known = f'yes (class {labels.index(run)})' if run in labels else 'no: a run it never saw'
-        lines.append(f'| {run} | {len(p)} (LS {ls.min()}..{ls.max()}) | ' + ' | '.join(f'{s:.1%}' for s in share) + f' | {known} |')
+        lines.append(f'| {run} | {len(p)} (LS {ls.min()}..{ls.max()}) | '
+                     + ' | '.join(f'{s:.1%}' for s in share) + f' | {known} |')
     return '\n'.join(lines)
 
 # %% ../nbs/08_deploy.ipynb #70364d61
 def predict_runs(predictor:Predictor, # from `load_predictor`
-                 data_dir,            # a directory of `Run<run>_Dataset*.npy` files (any number of runs), with the .json of `convert` if any
+                 data_dir,            # a directory of `Run<run>_Dataset*.npy` files (any number of runs), .json if any
                  out_dir,             # where predictions.csv, report.md and figures/ go
                  batch_size=256,      # maps per call of the model
                  chunk=1024,          # maps read at a time
                  log=print,           # where progress messages go
                 )->dict:
-    "Predict every map of every run in `data_dir`; write `predictions.csv` and `report.md`. Returns the paths, the table and each run's results."
+    ("Predict every map of every run in `data_dir`; write `predictions.csv` and `report.md`. "
+     "Returns the paths, the table and each run's results.")
     out, labels = Path(out_dir), predictor.labels
     results = {}
     for f in sorted(find_runs(data_dir, min_runs=1), key=lambda f: f.run):
         maps = load_run(f.path)
         ls, numbered = run_lumisections(f.path, len(maps))
-        results[f.run] = dict(file=f.path, lumisection=ls, numbered=numbered, probabilities=predictor(maps, batch_size, chunk))
-        log(f"Run {f.run}: {len(maps)} maps; " + ', '.join(f'{s:.1%} Run {r}' for s, r in zip(_shares(results[f.run]['probabilities']), labels)))
+        results[f.run] = dict(file=f.path, lumisection=ls, numbered=numbered,
+                              probabilities=predictor(maps, batch_size, chunk))
+        log(f"Run {f.run}: {len(maps)} maps; "
+            + ', '.join(f'{s:.1%} Run {r}' for s, r in zip(_shares(results[f.run]['probabilities']), labels)))
     csv = write_text(out / 'predictions.csv', _csv(results, labels))
     table = prediction_table(results, labels)
     names = [f'Run {r}' for r in labels]
-    figures = [figure_entry(plot_predictions(r['lumisection'], r['probabilities'], names, f'Run {run}'), out, f'figures/predictions_run{run}.png',
-                            f"Run {run}: the probability of each class against the {'lumisection' if r['numbered'] else 'map index (no lumisection numbers)'}, "
+    figures = [figure_entry(plot_predictions(r['lumisection'], r['probabilities'], names, f'Run {run}'), out,
+                            f'figures/predictions_run{run}.png',
+                            f"Run {run}: the probability of each class against the "
+                            f"{'lumisection' if r['numbered'] else 'map index (no lumisection numbers)'}, "
                             'and the share of lumisections assigned to each class.') for run, r in results.items()]
     n_maps = sum(len(r['probabilities']) for r in results.values())
-    text = (f"Model: {predictor.source}; its classes: {', '.join(names)}. Data: `{data_dir}`, {len(results)} run(s), {n_maps} maps "
-            "(lumisection numbers from the `.json` of `convert` where there is one, else the map's row in the file).\n\n"
-            "Each lumisection is assigned to its most probable class. The model knows only its classes: a run it was trained "
-            "on should go to its own class, and a new run goes to whichever class it resembles more, which the shares and the "
+    text = (f"Model: {predictor.source}; its classes: {', '.join(names)}. "
+            f"Data: `{data_dir}`, {len(results)} run(s), {n_maps} maps "
+            "(lumisection numbers from the `.json` of `convert` where there is one, "
+            "else the map's row in the file).\n\n"
+            "Each lumisection is assigned to its most probable class. "
+            "The model knows only its classes: a run it was trained "
+            "on should go to its own class, and a new run goes to whichever class it resembles more, "
+            "which the shares and the "
             "figures show, lumisection by lumisection. Every probability is in `predictions.csv`.\n\n" + table)
-    report = write_report([Section('Share of lumisections per class', text), Section('Probability against lumisection', figures=figures)],
+    report = write_report([Section('Share of lumisections per class', text),
+                           Section('Probability against lumisection', figures=figures)],
                           out / 'report.md', 'Predictions on new runs')
     return dict(csv=csv, report=report, table=table, runs=results)

@@ -1,4 +1,4 @@
-"""`run_study`, the main job behind `hcal-ml4dqm run`: load, explore, train, evaluate, explain, write. And the writers that turn an analysis into files for the command line and the report.
+"""`run_study`, the job behind `hcal-ml4dqm run` (load, explore, train, evaluate, explain, write), and its writers.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/study.html.md"""
 
@@ -27,8 +27,9 @@ from .distributed import SINGLE
 from .eda import check_conclusions, summarize_runs
 from .evaluate import difficulty_text, evaluate_split, per_class_table, result_table, summarize
 from .plots import (
-    plot_confusion_matrices, plot_depth_profile, plot_difference_map, plot_ieta_profile, plot_luminosity, plot_mean_maps, plot_roc,
-    plot_sample_maps, plot_sparsity, plot_training_curves, plot_value_distribution, save_figure)
+    plot_confusion_matrices, plot_depth_profile, plot_difference_map, plot_ieta_profile, plot_luminosity,
+    plot_mean_maps, plot_roc, plot_sample_maps, plot_sparsity,
+    plot_training_curves, plot_value_distribution, save_figure)
 from .report import Section, figure_entry, versions, write_report
 from .train import (
     MODEL_NAMES, RECIPES, build_model, fit, load_checkpoint, model_class, model_from_checkpoint, pick_device)
@@ -39,11 +40,13 @@ EDA_FIGURES = {   # file stem: (figure of the run summaries, caption)
                   'Average occupancy per cell over all lumisections, per run, on one log colour scale.'),
     'difference_map': (lambda s: plot_difference_map(*[x.mean_map for x in list(s.values())[:2]], runs=list(s)[:2]),
                        'Difference of the mean maps (second run minus first), diverging scale centred at zero.'),
-    'sample_maps': (lambda s: plot_sample_maps({r: x.samples for r, x in s.items()}, {r: x.sample_index for r, x in s.items()}),
+    'sample_maps': (lambda s: plot_sample_maps({r: x.samples for r, x in s.items()},
+                                               {r: x.sample_index for r, x in s.items()}),
                     'Single lumisections drawn at random from each run.'),
     'sparsity_pattern': (lambda s: plot_sparsity({r: x.nonzero_frac for r, x in s.items()}),
                          'Fraction of lumisections in which each cell is non-zero, per run, and its difference.'),
-    'value_distribution': (lambda s: plot_value_distribution({r: x.hist for r, x in s.items()}, next(iter(s.values())).bins),
+    'value_distribution': (lambda s: plot_value_distribution({r: x.hist for r, x in s.items()},
+                                                             next(iter(s.values())).bins),
                            'Distribution of the non-zero values of each run (log density).'),
     'luminosity_profile': (lambda s: plot_luminosity({r: x.total for r, x in s.items()}),
                            'Total occupancy of each lumisection against its index, and its histogram per run.'),
@@ -52,17 +55,19 @@ EDA_FIGURES = {   # file stem: (figure of the run summaries, caption)
 }
 DEPTH_FIGURES = {   # drawn as well when the maps have several depths
     'depth_profile': (lambda s: plot_depth_profile({r: x.depth_total for r, x in s.items()}),
-                      'Mean total occupancy of each depth per lumisection, and each depth\'s share of the hits, per run.'),
+                      'Mean total occupancy of each depth per lumisection, '
+                      'and each depth\'s share of the hits, per run.'),
 }
 
 # %% ../nbs/05b_study.ipynb #b6a2f504
-def write_eda(data,            # a directory of `Run<run>_Dataset*.npy` files, or {run: (N, 64, 72) or (N, D, 64, 72) maps}
+def write_eda(data,            # a directory of `Run<run>_Dataset*.npy` files, or {run: (N[, D], 64, 72) maps}
               out_dir,         # where to write (created if missing)
               n_samples=3,     # random sample maps per run
               seed=0,          # seed for choosing them
               summaries=None,  # {run: RunSummary}, if already computed (then `data` is not read)
               depth='sum'):    # maps of several depths: the figures show their 'sum', or one depth
-    "Write every EDA figure (PNG), the statistics (JSON and Markdown) and the checked conclusions; return what was written."
+    ("Write every EDA figure (PNG), the statistics (JSON and Markdown) and the checked conclusions; "
+     "return what was written.")
     out = Path(out_dir)
     summaries = summaries or summarize_runs(data, n_samples, seed, depth=depth)
     first = next(iter(summaries.values()))
@@ -78,9 +83,11 @@ def write_eda(data,            # a directory of `Run<run>_Dataset*.npy` files, o
     files = dict(json=out / 'statistics.json', markdown=out / 'statistics.md', conclusions=out / 'conclusions.md')
     write_text(files['markdown'], table + '\n')
     write_text(files['conclusions'], ''.join(f'- {c}\n' for c in conclusions))
-    write_json(dict(statistics=stats, conclusions=[asdict(c) for c in checked], **({'depth': first.depth} if several else {}),
+    write_json(dict(statistics=stats, conclusions=[asdict(c) for c in checked],
+                    **({'depth': first.depth} if several else {}),
                     figures={k: dict(v, path=v['path'].name) for k, v in figures.items()}), files['json'])
-    return dict(figures=figures, statistics=stats, table=table, conclusions=conclusions, summaries=summaries, files=files)
+    return dict(figures=figures, statistics=stats, table=table, conclusions=conclusions, summaries=summaries,
+                files=files)
 
 # %% ../nbs/05b_study.ipynb #ae2fcb27
 def eda_section(data,     # a data directory, or {run: maps}
@@ -88,9 +95,11 @@ def eda_section(data,     # a data directory, or {run: maps}
                )->Section:
     "The report's EDA section: figures, statistics table and checked conclusions, by `write_eda`."
     res = write_eda(data, Path(out_dir) / 'eda')
-    text = ('Per-run statistics, as in the study:\n\n' + res['table'].strip() + '\n\nConclusions of the study, checked on these data:\n\n'
+    text = ('Per-run statistics, as in the study:\n\n' + res['table'].strip()
+            + '\n\nConclusions of the study, checked on these data:\n\n'
             + ''.join(f'- {c}\n' for c in res['conclusions']))
-    return Section('Exploratory data analysis', text, [(Path('eda') / f['path'].name, f['caption']) for f in res['figures'].values()])
+    return Section('Exploratory data analysis', text,
+                   [(Path('eda') / f['path'].name, f['caption']) for f in res['figures'].values()])
 
 # %% ../nbs/05b_study.ipynb #6fd5c3d7
 def _slug(name): return ''.join(ch if ch.isalnum() else '_' for ch in name.lower()).strip('_')
@@ -98,7 +107,8 @@ def _slug(name): return ''.join(ch if ch.isalnum() else '_' for ch in name.lower
 def _sample_index(y, n_per_class, seed):
     "A few maps of each class, chosen at random but reproducibly."
     rng = np.random.default_rng(seed)
-    return np.concatenate([np.sort(rng.choice(np.nonzero(y == c)[0], size=min(n_per_class, int((y == c).sum())), replace=False))
+    return np.concatenate([np.sort(rng.choice(np.nonzero(y == c)[0], size=min(n_per_class, int((y == c).sum())),
+                                              replace=False))
                            for c in range(int(y.max()) + 1)])
 
 def _attention_figures(analyses, inputs, idx, titles, class_names):
@@ -107,16 +117,19 @@ def _attention_figures(analyses, inputs, idx, titles, class_names):
     for a in analyses:
         figs[f"attention_{_slug(a['name'])}"] = (
             plot_attention(inputs, a['cls'][idx], a['patch_size'], a['rollout'][idx], titles, a['active'], a['name']),
-            f"{a['name']}: input, CLS attention of the last block (heads averaged, overlaid, and per head) and the attention rollout, for single maps.")
+            f"{a['name']}: input, CLS attention of the last block (heads averaged, overlaid, and per head) "
+            f"and the attention rollout, for single maps.")
     ref = analyses[0]
     for view, label in (('cls', 'last-block CLS attention'), ('rollout', 'attention rollout')):
         rows = [dict(label=a['name'], maps=a[f'{view}_mean'], patch_size=a['patch_size']) for a in analyses]
         figs[f'mean_{view}'] = (plot_mean_attention(rows, ref['occupancy_diff'], class_names, ref['active'], label),
-                                f"Mean {label} per run over {ref['n_maps']} maps (1 = uniform), its difference between the runs, and the occupancy difference.")
+                                f"Mean {label} per run over {ref['n_maps']} maps (1 = uniform), "
+                                f"its difference between the runs, and the occupancy difference.")
     for a in analyses:
         if 'routing' in a:
-            figs[f"experts_{_slug(a['name'])}"] = (plot_expert_routing(a['routing'], a['patch_size'], class_names, a['active'], a['name']),
-                                                   f"{a['name']}: per layer, the expert each patch goes to in each run, and the experts' token shares.")
+            figs[f"experts_{_slug(a['name'])}"] = (
+                plot_expert_routing(a['routing'], a['patch_size'], class_names, a['active'], a['name']),
+                f"{a['name']}: per layer, the expert each patch goes to in each run, and the experts' token shares.")
     figs['faithfulness'] = (plot_faithfulness({a['name']: a['faithfulness'] for a in analyses}),
                             'Confidence in the original prediction as the most-attended or random patches are zeroed.')
     return figs
@@ -131,23 +144,30 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
                     n_faith=1000,       # maps for the faithfulness check
                     seed=0,             # seed for the samples and the random baseline
                     lumisection=None):  # (N,) lumisection index of each map, for titles
-    "Analyse every model on the same maps (D channels: the figures show their sum); write the figures (PNG), `attention_findings.md` and `attention.json`; return what was written (and the Figures)."
+    ("Analyse every model on the same maps (D channels: the figures show their sum); write the figures (PNG), "
+     "`attention_findings.md` and `attention.json`; return what was written (and the Figures).")
     out = Path(out_dir)
     y = np.asarray(y)
-    if len(np.unique(y)) < 2: raise HcalError(f"y: need maps of at least two runs to compare attention, got labels {np.unique(y).tolist()}", arg='y')
+    if len(np.unique(y)) < 2:
+        raise HcalError(f"y: need maps of at least two runs to compare attention, got labels {np.unique(y).tolist()}",
+                        arg='y')
     analyses = [analyse_attention(m, x, y, name, n_faith=n_faith, seed=seed) for name, m in models.items()]
     idx = _sample_index(y, n_samples, seed)
-    titles = [f"{class_names[y[i]]}, " + (f"LS {lumisection[i]}" if lumisection is not None else f"map {i}") for i in idx]
+    titles = [f"{class_names[y[i]]}, " + (f"LS {lumisection[i]}" if lumisection is not None else f"map {i}")
+              for i in idx]
     figures = {stem: dict(path=save_figure(fig, out / f'{stem}.png'), caption=caption, figure=fig)
-               for stem, (fig, caption) in _attention_figures(analyses, log1p_depth_sum(x[idx]), idx, titles, class_names).items()}
+               for stem, (fig, caption)
+               in _attention_figures(analyses, log1p_depth_sum(x[idx]), idx, titles, class_names).items()}
     text = attention_findings(analyses, class_names)
     files = dict(findings=write_text(out / 'attention_findings.md', text + '\n'), json=out / 'attention.json')
-    keep = ('name', 'patch_size', 'grid', 'accuracy', 'n_maps', 'cls_mean', 'rollout_mean', 'cls_vs_occupancy', 'rollout_vs_occupancy', 'faithfulness')
+    keep = ('name', 'patch_size', 'grid', 'accuracy', 'n_maps', 'cls_mean', 'rollout_mean', 'cls_vs_occupancy',
+            'rollout_vs_occupancy', 'faithfulness')
     numbers = [dict({k: a[k] for k in keep}, faithfulness_summary=faithfulness_numbers(a['faithfulness']),
                     **({'routing': a['routing'], 'verdict': a['verdict']} if 'routing' in a else {}))
                for a in analyses]
     write_json(dict(class_names=class_names, models=numbers,
-                    figures={k: dict(path=v['path'].name, caption=v['caption']) for k, v in figures.items()}), files['json'])
+                    figures={k: dict(path=v['path'].name, caption=v['caption']) for k, v in figures.items()}),
+               files['json'])
     return dict(figures=figures, findings=text, analyses=analyses, files=files)
 
 # %% ../nbs/05b_study.ipynb #7ef18886
@@ -173,12 +193,14 @@ def attention_section(models,       # {name: trained model}, as `run` trained th
                      )->Section:
     "The `run` report's attention section: the findings paragraph and the figures, by `write_attention`."
     idx = _held_out(split, n_maps, seed)
-    written = write_attention(_by_display_name({k: m.eval().cpu() for k, m in models.items()}), dataset.x[idx], dataset.y[idx].numpy(),
-                              Path(out_dir) / 'attention', dataset.class_names, n_faith=min(n_maps, 500), seed=seed,
+    written = write_attention(_by_display_name({k: m.eval().cpu() for k, m in models.items()}),
+                              dataset.x[idx], dataset.y[idx].numpy(), Path(out_dir) / 'attention', dataset.class_names,
+                              n_faith=min(n_maps, 500), seed=seed,
                               lumisection=dataset.lumisection[idx])
     text = (f"What the models look at, on {len(idx)} held-out maps (chapter `06_attention`; numbers in "
             f"`attention/attention.json`).\n\n" + written['findings'])
-    return Section('Attention', text, [(Path('attention') / f['path'].name, f['caption']) for f in written['figures'].values()])
+    return Section('Attention', text,
+                   [(Path('attention') / f['path'].name, f['caption']) for f in written['figures'].values()])
 
 # %% ../nbs/05b_study.ipynb #86141776
 def _fine_variants(ckpts, fine_patch, budget, seed, dataset, split, log):
@@ -186,7 +208,8 @@ def _fine_variants(ckpts, fine_patch, budget, seed, dataset, split, log):
     out = {}
     for p, ck in ckpts:
         try: model = model_class(ck['model_class'])(**{**ck['model_config'], 'patch_size': tuple(fine_patch)})
-        except HcalError as e: raise HcalError(f"fine_patch {fine_patch[0]}x{fine_patch[1]}: {e}", arg='fine_patch') from None
+        except HcalError as e:
+            raise HcalError(f"fine_patch {fine_patch[0]}x{fine_patch[1]}: {e}", arg='fine_patch') from None
         name, trained = display_name(model), StudyConfig.from_checkpoint(ck)   # the options it was trained with
         key = 'epochs' if trained.recipe == 'study' else 'steps'
         given = {key: budget[key]} if budget.get(key) else {}
@@ -200,21 +223,24 @@ def _fine_variants(ckpts, fine_patch, budget, seed, dataset, split, log):
 
 def attention_from_checkpoints(checkpoints,      # paths of checkpoints written by `run_study`
                                out_dir,          # where to write the figures
-                               data_dir=None,    # directory of run files (default: what the first checkpoint was trained on; its labels are kept)
+                               data_dir=None,    # directory of run files (default: the first checkpoint's; labels kept)
                                n_maps=1000,      # held-out maps to analyse
                                fine_patch=None,  # (rows, columns): also train each model with this patch size
-                               epochs=None,      # fine variants of a study-recipe checkpoint: epochs (default: as the checkpoint)
-                               steps=None,       # fine variants of a default-recipe checkpoint: optimizer steps (default: as the checkpoint)
-                               seed=0,           # seed for choosing maps, the faithfulness baseline and the fine variants
+                               epochs=None,      # fine variants of a study-recipe checkpoint: epochs (default: as it)
+                               steps=None,       # fine variants of a default-recipe checkpoint: steps (default: as it)
+                               seed=0,           # seed for choosing maps, the faithfulness baseline, the fine variants
                                log=print):       # where progress messages go
-    "Load the models, rebuild their data and split, optionally train finer-grid variants, and `write_attention` on held-out maps."
+    ("Load the models, rebuild their data and split, optionally train finer-grid variants, "
+     "and `write_attention` on held-out maps.")
     ckpts = [(Path(p), load_checkpoint(p)) for p in checkpoints]
     for p, ck in ckpts:
-        if not all(k in ck for k in ('model_class', 'model_config', 'best_model')): raise HcalError(f"{p}: not a model checkpoint of hcal_ml4dqm")
+        if not all(k in ck for k in ('model_class', 'model_config', 'best_model')):
+            raise HcalError(f"{p}: not a model checkpoint of hcal_ml4dqm")
     source, spec = checkpoint_data(ckpts[0][1])
     if data_dir is not None: source = DataSource.files(data_dir, source.label_map if source is not None else None)
     elif source is None or source.kind == 'files' and not Path(source.data_dir).is_dir():
-        raise HcalError(f"data_dir: the checkpoint records no synthetic data and no readable data directory ({getattr(source, 'data_dir', None)}); give one", arg='data_dir')
+        raise HcalError(f"data_dir: the checkpoint records no synthetic data and no readable data directory "
+                        f"({getattr(source, 'data_dir', None)}); give one", arg='data_dir')
     if spec is None:
         log('warning: the checkpoint does not say how the data were split; the maps analysed may include training maps')
         spec = SplitSpec(seed=seed)
@@ -222,7 +248,8 @@ def attention_from_checkpoints(checkpoints,      # paths of checkpoints written 
     dataset = source.load(cache_dir=Path(out_dir) / 'cache')   # data larger than memory: streamed from a cache there
     split = spec.make(dataset)
     models = _by_display_name({p.stem: model_from_checkpoint(ck) for p, ck in ckpts})
-    if fine_patch is not None: models.update(_fine_variants(ckpts, fine_patch, dict(epochs=epochs, steps=steps), seed, dataset, split, log))
+    if fine_patch is not None:
+        models.update(_fine_variants(ckpts, fine_patch, dict(epochs=epochs, steps=steps), seed, dataset, split, log))
     idx = _held_out(split, n_maps, seed)
     log(f"analysing {len(idx)} held-out maps with {', '.join(models)}")
     return write_attention(models, dataset.x[idx], dataset.y[idx].numpy(), out_dir, dataset.class_names,
@@ -244,34 +271,40 @@ class _Clock:
 
 # %% ../nbs/05b_study.ipynb #e853380a
 def _trained(ckpt, extra, out, device):
-    "The model a checkpoint holds (best epoch, on `device`) and the record of its training; refused if trained on other data or split."
+    ("The model a checkpoint holds (best epoch, on `device`) and the record of its training; "
+     "refused if trained on other data or split.")
     ck = load_checkpoint(ckpt)
     if ck.get('extra') != extra:
         raise HcalError(f'{ckpt}: was trained with other data or split options; pass the options `train` used')
     hist = ck['history']
     return model_from_checkpoint(ck).to(device), dict(
         history=hist, best_step=ck['best_step'], best_val_loss=ck['best_val_loss'], stopped_early=ck['stopped_early'],
-        seconds=float(sum(hist['seconds'])), config=ck['config'], model_config=ck['model_config'], checkpoint=Path(ckpt).relative_to(out))
+        seconds=float(sum(hist['seconds'])), config=ck['config'], model_config=ck['model_config'],
+        checkpoint=Path(ckpt).relative_to(out))
 
 def _train_and_evaluate(cfg, dataset, source, device, clock, dist=SINGLE):
-    "For each split: train each model (or read its checkpoint) and evaluate it beside the baselines (rank 0). Returns the records and the first split's models."
+    ("For each split: train each model (or read its checkpoint) and evaluate it beside the baselines (rank 0). "
+     "Returns the records and the first split's models.")
     runs, first, out = [], None, cfg.out_dir
     for spec in cfg.split_specs():
         split, where = spec.make(dataset), f'{spec.kind} split, seed {spec.seed}'
         extra = dict(data=source.to_dict(), split=asdict(spec))
-        rec = dict(split=spec.kind, seed=spec.seed, n_train=len(split.train), n_val=len(split.val), n_test=len(split.test), train={}, eval=None)
+        rec = dict(split=spec.kind, seed=spec.seed, n_train=len(split.train), n_val=len(split.val),
+                   n_test=len(split.test), train={}, eval=None)
         trained = {}
         for name in cfg.models:
             ckpt = out / 'checkpoints' / f'{spec.kind}-seed{spec.seed}' / f'{name}.pt'
             if 'train' in cfg.stages:
                 with clock('train', f'train {name} ({where})'):
-                    model = build_model(name, seed=spec.seed, in_chans=dataset.n_depths, num_classes=dataset.n_classes,   # the data decide
+                    # the data decide
+                    model = build_model(name, seed=spec.seed, in_chans=dataset.n_depths, num_classes=dataset.n_classes,
                                         **cfg.model_options())
                     fit(model, dataset.x, dataset.y, split, cfg.train_config(name, spec.seed, device),
                         checkpoint=ckpt, resume=cfg.resume, progress=cfg.progress, name=name, extra=extra, dist=dist)
             if dist.is_main: trained[name], rec['train'][name] = _trained(ckpt, extra, out, device)
         if 'evaluate' in cfg.stages and dist.is_main:
-            with clock('evaluate', f'evaluate ({where})'): rec['eval'] = evaluate_split(trained, dataset, split, seed=spec.seed)
+            with clock('evaluate', f'evaluate ({where})'):
+                rec['eval'] = evaluate_split(trained, dataset, split, seed=spec.seed)
         first = first or (trained, split)
         runs.append(rec)
     return runs, first
@@ -281,16 +314,18 @@ def _result_figures(rec, out):
     "Training curves, ROC curves and confusion matrices of one (split, seed), saved under out/figures."
     tag, where = f"{rec['split']}-seed{rec['seed']}", f"{rec['split']} split, seed {rec['seed']}"
     hist = {n: t['history'] for n, t in rec['train'].items()}
-    figs = [figure_entry(plot_training_curves({n: h}, f'{n} ({where})'), out, f'figures/curves_{n}_{tag}.png', f'{n} training curves')
+    figs = [figure_entry(plot_training_curves({n: h}, f'{n} ({where})'), out, f'figures/curves_{n}_{tag}.png',
+                         f'{n} training curves')
             for n, h in hist.items()]
     if len(hist) > 1:
         figs.append(figure_entry(plot_training_curves(hist, f'{" vs ".join(hist)} ({rec["split"]} split)'), out,
                                  f'figures/curves_comparison_{tag}.png', 'training curves compared'))
     for s, ms in rec['eval'].items():
         name = 'validation' if s == 'val' else 'test'
-        figs += [figure_entry(plot_roc(ms, f'ROC, {name} set ({where})'), out, f'figures/roc_{s}_{tag}.png', f'ROC curves, {name} set'),
-                 figure_entry(plot_confusion_matrices(ms, f'{name} set ({where})'), out, f'figures/confusion_{s}_{tag}.png',
-                              f'confusion matrices, {name} set')]
+        figs += [figure_entry(plot_roc(ms, f'ROC, {name} set ({where})'), out, f'figures/roc_{s}_{tag}.png',
+                              f'ROC curves, {name} set'),
+                 figure_entry(plot_confusion_matrices(ms, f'{name} set ({where})'), out,
+                              f'figures/confusion_{s}_{tag}.png', f'confusion matrices, {name} set')]
     return figs
 
 def _result_sections(runs, summary, source, config, out):
@@ -298,17 +333,22 @@ def _result_sections(runs, summary, source, config, out):
     secs = []
     for kind, sets in summary.items():
         rec = next(r for r in runs if r['split'] == kind)
-        times = {n: float(np.mean([r['train'][n]['seconds'] for r in runs if r['split'] == kind])) for n in rec['train']}
-        text = [f"Data: {source.describe()}. Split: {kind} ({'random maps' if kind == 'random' else 'contiguous blocks of lumisections'}), "
+        times = {n: float(np.mean([r['train'][n]['seconds'] for r in runs if r['split'] == kind]))
+                 for n in rec['train']}
+        text = [f"Data: {source.describe()}. "
+                f"Split: {kind} ({'random maps' if kind == 'random' else 'contiguous blocks of lumisections'}), "
                 f"{rec['n_train']} training, {rec['n_val']} validation, {rec['n_test']} test maps; "
                 f"seeds {', '.join(map(str, config['seeds']))}; {_budget_text(config)}."]
         n_classes = len(next(iter(rec['eval']['val'].values()))['confusion'])
-        if n_classes > 2: text.append(f"{n_classes} classes: the AUC is the macro average of the one-vs-rest AUCs; misordered pairs "
-                                      "are counted one class against the rest, summed over the classes.")
+        if n_classes > 2:
+            text.append(f"{n_classes} classes: the AUC is the macro average of the one-vs-rest AUCs; misordered pairs "
+                        "are counted one class against the rest, summed over the classes.")
         for s, summ in sets.items():
             name = 'validation' if s == 'val' else 'test'
-            text += [f"\n**{name.capitalize()} set** ({summ[next(iter(summ))]['n']} maps):\n", result_table(summ, times)]
-            if n_classes > 2: text += [f"\nPer class ({name} set, seed {rec['seed']}):\n", per_class_table(rec['eval'][s])]
+            text += [f"\n**{name.capitalize()} set** ({summ[next(iter(summ))]['n']} maps):\n",
+                     result_table(summ, times)]
+            if n_classes > 2:
+                text += [f"\nPer class ({name} set, seed {rec['seed']}):\n", per_class_table(rec['eval'][s])]
         text.append(difficulty_text(sets['val']))
         secs.append(Section(f'Results: {kind} split', '\n'.join(text), _result_figures(rec, out)))
     return secs
@@ -323,19 +363,23 @@ def _details_text(metrics):
     v, t = metrics['versions'], metrics['timings']
     lines = ['| stage | seconds |', '|---|---|'] + [f'| {k} | {s:.1f} |' for k, s in t.items()]
     cfg = ', '.join(f'{k}={val}' for k, val in metrics['config'].items())
-    return (f"Configuration: {cfg}.\n\nVersions: hcal_ml4dqm {v['hcal_ml4dqm']}, Python {v['python']}, torch {v['torch']}, "
+    return (f"Configuration: {cfg}.\n\n"
+            f"Versions: hcal_ml4dqm {v['hcal_ml4dqm']}, Python {v['python']}, torch {v['torch']}, "
             f"NumPy {v['numpy']}, scikit-learn {v['sklearn']}; {v['platform']}, {v['torch_threads']} torch threads.\n\n"
-            'Timings:\n\n' + '\n'.join(lines) + '\n\nEvery number is in `metrics.json`; checkpoints are in `checkpoints/`.')
+            'Timings:\n\n' + '\n'.join(lines)
+            + '\n\nEvery number is in `metrics.json`; checkpoints are in `checkpoints/`.')
 
 # %% ../nbs/05b_study.ipynb #70f6e035
 def _load_data(cfg, dist, log):
-    "The `DataSource`, its maps (memory maps of the files) and its data set, in memory or on disk; with several ranks, the first of each machine builds a cache."
+    ("The `DataSource`, its maps (memory maps of the files) and its data set, in memory or on disk; "
+     "with several ranks, the first of each machine builds a cache.")
     source = cfg.source(read_labels(cfg.labels) if isinstance(cfg.labels, Path) else cfg.labels)
     log(f'  {source.describe()}')
     maps = source.maps(check_values=False)   # the values are checked as the data set is built
     cache_dir, above = cfg.cache_dir or cfg.out_dir / 'cache', cfg.stream_above * 2**30
     dataset = dist.local_first(lambda: source.load(maps, cfg.stream, cache_dir, above))
-    where = f', streamed from a cache of {dataset.x.shape[0] * dataset.x.row_bytes / 2**30:.2f} GiB in {Path(dataset.x.path).parent}' if dataset.on_disk else ''
+    where = (f', streamed from a cache of {dataset.x.shape[0] * dataset.x.row_bytes / 2**30:.2f} GiB '
+             f'in {Path(dataset.x.path).parent}' if dataset.on_disk else '')
     log(f'  {len(dataset)} maps of {dataset.n_depths} depth{"s" if dataset.n_depths > 1 else ""} of runs '
         f'{", ".join(map(str, dataset.runs))} ({source.kind}{where})')
     return source, maps, dataset
@@ -346,7 +390,8 @@ def run_study(*args,      # `StudyConfig` fields in order (`out_dir`, `data_dir`
               dist=None,  # a `distributed.DistContext` (`init_distributed`): every rank trains, rank 0 alone writes
               **options,  # `StudyConfig` fields (over those of a given `StudyConfig`)
              )->dict:
-    "The whole study: data, EDA, training, evaluation, figures, `metrics.json` and `report.md`. Returns the metrics (rank 0; other ranks: {})."
+    ("The whole study: data, EDA, training, evaluation, figures, `metrics.json` and `report.md`. "
+     "Returns the metrics (rank 0; other ranks: {}).")
     given = len(args) == 1 and isinstance(args[0], StudyConfig)
     cfg = replace(args[0], **options) if given else StudyConfig(*args, **options)
     dist = dist or SINGLE
@@ -363,11 +408,13 @@ def run_study(*args,      # `StudyConfig` fields in order (`out_dir`, `data_dir`
                   **({'world_size': dist.world} if dist.active else {}))
     runs, first = _train_and_evaluate(cfg, dataset, source, str(dev), clock, dist)
     if not dist.is_main: return {}
-    metrics = dict(config=config, source=dict(source.to_dict(), runs=[int(r) for r in dataset.runs], n_maps=len(dataset)),
+    metrics = dict(config=config,
+                   source=dict(source.to_dict(), runs=[int(r) for r in dataset.runs], n_maps=len(dataset)),
                    class_names=dataset.class_names, versions=versions(), runs=runs)
     if 'evaluate' in cfg.stages:
         with clock('report', 'figures and report'):
-            metrics['summary'] = {kind: {s: summarize([r['eval'][s] for r in runs if r['split'] == kind]) for s in runs[0]['eval']}
+            metrics['summary'] = {kind: {s: summarize([r['eval'][s] for r in runs if r['split'] == kind])
+                                         for s in runs[0]['eval']}
                                   for kind in dict.fromkeys(cfg.splits)}
             sections = _result_sections(runs, metrics['summary'], source, config, out) + sections
             if cfg.attention: sections.append(attention_section(first[0], dataset, first[1], out))
@@ -378,7 +425,8 @@ def run_study(*args,      # `StudyConfig` fields in order (`out_dir`, `data_dir`
         sections.append(Section('Run details', _details_text(metrics)))
         write_report(sections, out / 'report.md', 'HCAL run classification: ViT and MoE-ViT')
         for kind, sets in metrics['summary'].items():
-            for s, summ in sets.items(): log(f"\n{'Validation' if s == 'val' else 'Test'} set, {kind} split:\n{result_table(summ)}")
+            for s, summ in sets.items():
+                log(f"\n{'Validation' if s == 'val' else 'Test'} set, {kind} split:\n{result_table(summ)}")
         log(f"\nreport: {out / 'report.md'}   metrics: {out / 'metrics.json'}")
     else: log(f"\ncheckpoints: {out / 'checkpoints'}")
     log(f"total {metrics['timings']['total']:.1f} s")
