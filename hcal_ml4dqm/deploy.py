@@ -9,7 +9,7 @@ __all__ = ['INPUT_NAME', 'OUTPUT_NAME', 'OPSET', 'IR_VERSION', 'MAX_OPSET', 'MAX
            'ONNX_INSTALL', 'LAYOUTS', 'Log1p', 'preprocessing', 'OccupancyClassifier', 'load_model',
            'checkpoint_labels', 'class_labels', 'exportable', 'onnx_sidecar', 'Exported', 'write_onnx', 'export_onnx',
            'Check', 'onnx_session', 'check_onnx', 'predict_maps', 'onnx_parity', 'Predictor', 'onnx_labels',
-           'load_predictor', 'run_lumisections', 'prediction_table', 'predict_runs']
+           'load_predictor', 'prediction_table', 'predict_runs']
 
 # %% ../nbs/08_deploy.ipynb #c186c184
 import copy
@@ -32,7 +32,7 @@ import torch.nn as nn
 # %% ../nbs/08_deploy.ipynb #61ac313c
 import hcal_ml4dqm
 from .core import N_IETA, N_IPHI, DataError, HcalError, atomic_write, iter_chunks, write_json, write_text
-from .data import find_runs, load_run
+from .data import find_runs, load_run, lumisection_numbers
 from .moe import MoE
 from .plots import plot_predictions
 from .report import Section, figure_entry, versions, write_report
@@ -489,20 +489,6 @@ def load_predictor(checkpoint=None, # a checkpoint of this package ...
     if len(labels) != n: raise HcalError(f"labels: {len(labels)} run numbers for a model of {n} classes", arg='labels')
     return Predictor(session, labels, f'ONNX model `{onnx}`')
 
-# %% ../nbs/08_deploy.ipynb #1965b696
-def run_lumisections(npy,  # a run file
-                     n,    # its number of maps
-                    )->tuple:
-    ("The lumisection number of each map of a run file, from the `.json` that `convert` writes beside it, "
-     "else the row index; and whether it came from the .json.")
-    meta = Path(npy).with_suffix('.json')
-    if not meta.is_file(): return np.arange(n), False
-    try: ls = json.loads(meta.read_text()).get('lumisections')
-    except (ValueError, UnicodeDecodeError, AttributeError): raise DataError(f"{meta}: not a JSON object") from None
-    if ls is None: return np.arange(n), False
-    if len(ls) != n: raise DataError(f"{meta}: lists {len(ls)} lumisections for the {n} maps of {Path(npy).name}")
-    return np.asarray(ls, np.int64), True
-
 # %% ../nbs/08_deploy.ipynb #046a631e
 def _csv(results, labels):
     "predictions.csv: one row per map."
@@ -547,7 +533,7 @@ def predict_runs(predictor:Predictor, # from `load_predictor`
     results = {}
     for f in sorted(find_runs(data_dir, min_runs=1), key=lambda f: f.run):
         maps = load_run(f.path)
-        ls, numbered = run_lumisections(f.path, len(maps))
+        ls, numbered = lumisection_numbers(f.path, len(maps))
         results[f.run] = dict(file=f.path, lumisection=ls, numbered=numbered,
                               probabilities=predictor(maps, batch_size, chunk))
         log(f"Run {f.run}: {len(maps)} maps; "
