@@ -403,17 +403,24 @@ _share = _number_in('a share', lambda v: 0 < v <= 1, '(0, 1]')
 @subcommand('inject', 'write faulty copies of the runs in a directory, with Run<run>_labels.npz beside each',
             arg('data_dir', type=Path, help='directory of good Run<run>_Dataset*.npy files'),
             arg('--out', required=True, type=Path, help='directory for the faulty copies and their labels'),
-            arg('--kind', choices=['dead', 'degraded', 'hot'], default='dead', help='dead (x0), degraded (x0.2-0.8, or --factor) or hot (x2, or --factor); default dead'),
-            arg('--size', choices=['channel', 'box', 'rbx'], default='channel', help='one channel, a 3 x 3 box, or an RBX sector (default channel)'),
+            arg('--kind', choices=['dead', 'degraded', 'hot'], default='dead',
+                help='dead (x0), degraded (x0.2-0.8, or --factor) or hot (x2, or --factor); default dead'),
+            arg('--size', choices=['channel', 'box', 'rbx'], default='channel',
+                help='one channel, a 3 x 3 box, or an RBX sector (default channel)'),
             arg('--duration', choices=['transient', 'persistent'], default='transient',
-                help='transient: single lumisections, each at its own place; persistent: one place, to the end of the run (default transient)'),
-            arg('--fraction', type=_share, default=0.1, help='share of each run\'s lumisections that hold a fault (default 0.1)'),
-            arg('--factor', type=float, default=None, help='occupancy multiplier: below 1 for degraded, above 1 for hot (default by kind)'),
+                help='transient: single lumisections, each at its own place; '
+                     'persistent: one place, to the end of the run (default transient)'),
+            arg('--fraction', type=_share, default=0.1,
+                help='share of each run\'s lumisections that hold a fault (default 0.1)'),
+            arg('--factor', type=float, default=None,
+                help='occupancy multiplier: below 1 for degraded, above 1 for hot (default by kind)'),
             arg('--seed', type=int, default=0, help='random seed; each run gets its own (default 0)'))
 def inject(args):
-    "Write a faulty copy of every run in DATA_DIR to --out, with Run<run>_labels.npz (ls_label, channel_label, factor) beside each."
+    ("Write a faulty copy of every run in DATA_DIR to --out, "
+     "with Run<run>_labels.npz (ls_label, channel_label, factor) beside each.")
     from hcal_ml4dqm.monitor import inject_runs
-    inject_runs(args.data_dir, args.out, args.kind, args.size, args.duration, args.fraction, args.factor, args.seed, log=print)
+    inject_runs(args.data_dir, args.out, args.kind, args.size, args.duration, args.fraction, args.factor, args.seed,
+                log=print)
 
 # %% ../nbs/99_cli.ipynb #d09966e8
 command_group('monitor', 'find and localise faulty channels: train a detector on good runs, score new runs')
@@ -421,22 +428,30 @@ command_group('monitor', 'find and localise faulty channels: train a detector on
 _rate = _number_in('a false-alarm rate', lambda v: 0 < v < 1, '(0, 1)')
 
 @subcommand('monitor train', 'train the fault detector on good runs and set its threshold; write monitor.pt',
-            arg('--data-dir', type=Path, default=None, help='directory of good Run<run>_Dataset*.npy files (default: the synthetic default)'),
+            arg('--data-dir', type=Path, default=None,
+                help='directory of good Run<run>_Dataset*.npy files (default: the synthetic default)'),
             arg('--out', required=True, type=Path, help='directory for monitor.pt'),
-            arg('--fa', type=_rate, default=0.01, help='target false-alarm rate on held-out good lumisections (default 0.01)'),
-            arg('--backbone', choices=['ViT', 'MoEViT'], default='ViT', help='the masked-patch transformer\'s backbone (default ViT)'),
+            arg('--fa', type=_rate, default=0.01,
+                help='target false-alarm rate on held-out good lumisections (default 0.01)'),
+            arg('--backbone', choices=['ViT', 'MoEViT'], default='ViT',
+                help='the masked-patch transformer\'s backbone (default ViT)'),
             arg('--steps', type=_positive_int, default=800, help='optimizer steps (default 800)'),
-            arg('--seed', type=int, default=0, help='seed of the split, the initialisation and the training (default 0)'),
-            arg('--n-lumisections', type=_positive_int, default=10000, help='maps per run of the synthetic default (default 10000)'),
+            arg('--seed', type=int, default=0,
+                help='seed of the split, the initialisation and the training (default 0)'),
+            arg('--n-lumisections', type=_positive_int, default=10000,
+                help='maps per run of the synthetic default (default 10000)'),
             arg('--nuisances', action='store_true', help='the synthetic default with the monitor\'s nuisances'),
             _THREADS)
 def monitor_train(args):
-    "Learn from good runs what every channel should read (a masked-patch ViT), set the threshold for --fa on held-out good lumisections, and write --out/monitor.pt."
+    ("Learn from good runs what every channel should read (a masked-patch ViT), set the threshold for --fa "
+     "on held-out good lumisections, and write --out/monitor.pt.")
     from hcal_ml4dqm.masked_vit import DetectorTraining
     from hcal_ml4dqm.monitor import train_monitor
     _threads(args.threads)
-    if args.data_dir is not None and args.nuisances: raise HcalError('nuisances: only for the synthetic default (no data_dir)', arg=('nuisances', 'data_dir'))
-    s = train_monitor(args.out, args.data_dir, args.fa, args.backbone, DetectorTraining(steps=args.steps, seed=args.seed),
+    if args.data_dir is not None and args.nuisances:
+        raise HcalError('nuisances: only for the synthetic default (no data_dir)', arg=('nuisances', 'data_dir'))
+    s = train_monitor(args.out, args.data_dir, args.fa, args.backbone,
+                      DetectorTraining(steps=args.steps, seed=args.seed),
                       args.n_lumisections, args.seed, Nuisance() if args.nuisances else None, log=print)
     print(f"wrote {s['checkpoint']} ({s['detector']}, threshold {s['threshold']:.3f}) in {s['seconds']:.0f} s")
 
@@ -453,8 +468,9 @@ def monitor_train(args):
                 'to be bad: never alarmed, left out of thresholds'),
             _THREADS)
 def monitor_score(args):
-    ("Flag the lumisections (and persistently faulty channels) of every run in --data-dir and say which channel; write "
-     "--out/scores.csv, Run<run>_channel_scores.npy, golden.json, flags.json, report.md and report.html (the shifter's page).")
+    ("Flag the lumisections (and persistently faulty channels) of every run in --data-dir and say which channel; "
+     "write --out/scores.csv, Run<run>_channel_scores.npy, golden.json, flags.json, report.md and report.html "
+     "(the shifter's page).")
     from hcal_ml4dqm.monitor import score_runs
     from hcal_ml4dqm.shifter_page import write_shifter_page
     _threads(args.threads)

@@ -1,4 +1,4 @@
-"""The monitor's test bench: reproducible faulty copies of HCAL maps with labels per lumisection and per channel (dead, degraded or hot; a channel, a box or a whole RBX sector; one lumisection or to the end of the run), and the measures of how well a detector finds them.
+"""The monitor's test bench: faulty copies of HCAL maps with labels, and the measures of how well a detector finds them.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/faults.html.md"""
 
@@ -46,14 +46,18 @@ def _check_fault(kind, size, duration, factor):
     if factor is None: return
     lo, hi = (factor, factor) if np.isscalar(factor) else factor
     ok = {'dead': lo == hi == 0, 'degraded': 0 < lo <= hi < 1, 'hot': 1 < lo <= hi}[kind]
-    if not ok: raise HcalError(f"factor {factor}: a {kind} fault needs {dict(dead='0 (or none)', degraded='a factor in (0, 1)', hot='a factor above 1')[kind]}", arg='factor')
+    if not ok:
+        raise HcalError(f"factor {factor}: a {kind} fault needs "
+                        f"{dict(dead='0 (or none)', degraded='a factor in (0, 1)', hot='a factor above 1')[kind]}",
+                        arg='factor')
 
 # %% ../nbs/07a_faults.ipynb #49b3050d
 def apply_factor(values,                # hit counts (or occupancies) of the faulty channels
                  factor:float,          # occupancy multiplier
                  rng,                   # a NumPy generator
                  counts_per_unit=None): # if the maps are counts: hits per unit of map value
-    "Scale occupancies by `factor`: multiplication, or at the count scale binomial thinning (< 1) or added Poisson hits (> 1)."
+    ("Scale occupancies by `factor`: multiplication, "
+     "or at the count scale binomial thinning (< 1) or added Poisson hits (> 1).")
     if counts_per_unit is None or factor == 0: return values * factor
     k = counts_per_unit
     if factor < 1: return rng.binomial(np.rint(values * k).astype(np.int64), factor) / k
@@ -91,22 +95,24 @@ class Faults:
     ls_label: np.ndarray       # (n,) bool: the lumisection holds a fault
     channel_label: np.ndarray  # (n, 64, 72) bool: the channel is faulty in that lumisection
     factor: np.ndarray         # (n,) the occupancy multiplier of each lumisection's fault (1 where none)
-    events: list = field(default_factory=list)  # dicts: kind, size, factor, start, stop (exclusive), cells [(iEta index, iPhi index), ...]
+    events: list = field(default_factory=list)  # dicts: kind, size, factor, start, stop (exclusive), cells
 
     def __repr__(self):
-        return f"Faults({len(self.maps)} lumisections, {int(self.ls_label.sum())} faulty, {len(self.events)} fault(s), {int(self.channel_label.sum())} faulty channel-lumisections)"
+        return (f"Faults({len(self.maps)} lumisections, {int(self.ls_label.sum())} faulty, "
+                f"{len(self.events)} fault(s), {int(self.channel_label.sum())} faulty channel-lumisections)")
 
 # %% ../nbs/07a_faults.ipynb #e05c3450
 def inject_faults(maps,                 # (n, 64, 72) good maps (array or memory map; not modified)
                   kind='dead',          # 'dead' (x0), 'degraded' (< 1) or 'hot' (> 1)
                   size='channel',       # 'channel', 'box' or 'rbx' (a readout box's sector)
-                  duration='transient', # 'transient': one lumisection each, each at its own place; 'persistent': one place, to the end
+                  duration='transient', # 'transient': a lumisection each, anywhere; 'persistent': one place, to the end
                   fraction=0.5,         # share of the lumisections that hold a fault
-                  factor=None,          # occupancy multiplier, or (lo, hi) drawn per fault; None: 0, (0.2, 0.8), 2 by kind
+                  factor=None,          # occupancy multiplier, or (lo, hi) drawn per fault; None: 0, (0.2, 0.8), 2
                   box=(3, 3),           # (iEta, iPhi) extent of a box
-                  counts_per_unit=None, # if the maps are hit counts: thin or add hits at this scale instead of multiplying
+                  counts_per_unit=None, # if the maps are hit counts: thin or add hits at this scale, not multiply
                   seed=0):              # same seed, same faults
-    "A faulty copy of `maps` with labels per lumisection and per channel; a channel that is zero in every lumisection is never faulty."
+    ("A faulty copy of `maps` with labels per lumisection and per channel; "
+     "a channel that is zero in every lumisection is never faulty.")
     _check_fault(kind, size, duration, factor)
     if not 0 < fraction <= 1: raise HcalError(f"fraction must be in (0, 1], got {fraction}", arg='fraction')
     out = np.array(maps, dtype=np.float64, copy=True)
@@ -124,7 +130,8 @@ def inject_faults(maps,                 # (n, 64, 72) good maps (array or memory
         block[:, region] = apply_factor(block[:, region], f, rng, counts_per_unit)
         faults.channel_label[start:stop, region] = True
         faults.ls_label[start:stop], faults.factor[start:stop] = True, f
-        faults.events.append(dict(kind=kind, size=size, factor=f, start=start, stop=stop, cells=np.argwhere(region).tolist()))
+        faults.events.append(dict(kind=kind, size=size, factor=f, start=start, stop=stop,
+                                  cells=np.argwhere(region).tolist()))
     return faults
 
 # %% ../nbs/07a_faults.ipynb #cf1bbcc0
@@ -142,11 +149,13 @@ class FaultCase:
     def name(self):  # 'dead RBX', 'hot channel x2', 'degraded channel x0.2-0.8', 'dead box (persistent)'
         f = DEFAULT_FACTOR[self.kind] if self.factor is None else self.factor
         strength = '' if self.kind == 'dead' else f" x{f:g}" if np.isscalar(f) else f" x{f[0]:g}-{f[1]:g}"
-        return f"{self.kind} {'RBX' if self.size == 'rbx' else self.size}{strength}{' (persistent)' if self.duration == 'persistent' else ''}"
+        return (f"{self.kind} {'RBX' if self.size == 'rbx' else self.size}{strength}"
+                f"{' (persistent)' if self.duration == 'persistent' else ''}")
 
     def inject(self, maps, fraction=1.0, counts_per_unit=None, seed=0):
         "`inject_faults` of this case into `maps`."
-        return inject_faults(maps, self.kind, self.size, self.duration, fraction, self.factor, counts_per_unit=counts_per_unit, seed=seed)
+        return inject_faults(maps, self.kind, self.size, self.duration, fraction, self.factor,
+                             counts_per_unit=counts_per_unit, seed=seed)
 
 # %% ../nbs/07a_faults.ipynb #3873f5be
 FA_RATES = (0.01, 0.001)   # the false-alarm rates the monitor reports
@@ -166,14 +175,16 @@ def threshold_at(good_scores,  # (n,) scores of good lumisections
 def localisation(channel_scores,  # (n, 64, 72) scores of faulty lumisections
                  channel_label,   # (n, 64, 72) bool fault labels
                  detected):       # (n,) bool: the lumisection was flagged
-    "Share of the detected faulty lumisections whose highest-scored channel lies in the fault (NaN if none was detected)."
+    ("Share of the detected faulty lumisections whose highest-scored channel lies in the fault "
+     "(NaN if none was detected).")
     detected = np.asarray(detected, bool)
     if not detected.any(): return float('nan')
     top = np.asarray(channel_scores)[detected].reshape(int(detected.sum()), -1).argmax(1)
     return float(np.asarray(channel_label)[detected].reshape(len(top), -1)[np.arange(len(top)), top].mean())
 
-def channel_precision_recall(channel_scores, channel_label, threshold):  # (n, 64, 72) scores, labels; a channel is flagged above `threshold`
-    "Precision and recall of the flagged channels over all the lumisections given, and the mean number flagged per lumisection."
+def channel_precision_recall(channel_scores, channel_label, threshold):  # (n, 64, 72) scores, labels; flag above
+    ("Precision and recall of the flagged channels over all the lumisections given, "
+     "and the mean number flagged per lumisection.")
     flagged, label = np.asarray(channel_scores) > threshold, np.asarray(channel_label, bool)
     tp = int((flagged & label).sum())
     return dict(precision=tp / max(int(flagged.sum()), 1), recall=tp / max(int(label.sum()), 1),
@@ -185,7 +196,8 @@ def evaluate_faults(good,             # (n_good,) lumisection scores of good map
                     channel_label,    # (n_bad, 64, 72) bool labels of the faulty copies
                     thresholds=None,  # {fa: threshold} fixed beforehand (the operational view)
                     fa_rates=FA_RATES):
-    "Efficiency at each false-alarm rate (threshold from `good`), AUC, localisation and channel precision/recall at the first rate; with `thresholds`, the realised false-alarm rate, efficiency and localisation at each."
+    ("Efficiency at each false-alarm rate (threshold from `good`), AUC, localisation and channel precision/recall "
+     "at the first rate; with `thresholds`, the realised false-alarm rate, efficiency and localisation at each.")
     good, bad = np.asarray(good, np.float64), ls_scores(bad_scores)
     out = dict(n_good=len(good), n_bad=len(bad),
                auc=float(roc_auc_score(np.r_[np.zeros(len(good)), np.ones(len(bad))], np.r_[good, bad])))
@@ -202,7 +214,8 @@ def evaluate_faults(good,             # (n_good,) lumisection scores of good map
 
 # %% ../nbs/07a_faults.ipynb #6849ff85
 def _channel_scores(detector, maps, expected):
-    return detector.channel_scores(maps, expected) if getattr(detector, 'needs_expected', False) else detector.channel_scores(maps)
+    return (detector.channel_scores(maps, expected) if getattr(detector, 'needs_expected', False)
+            else detector.channel_scores(maps))
 
 def bench_detectors(detectors,            # {name: detector with `channel_scores(maps)`}
                     sets,                 # {set name: (good maps (n, 64, 72), their true expectation or None)}
@@ -211,8 +224,10 @@ def bench_detectors(detectors,            # {name: detector with `channel_scores
                     counts_per_unit=None, # the maps' count scale, if they are counts (see `inject_faults`)
                     seed=0,               # seeds the faults (each case and set its own)
                     log=None):            # e.g. `print`: one line per case
-    "Every detector on the same injected faults: a list of rows (case, set, detector and the measures of `evaluate_faults`)."
-    good = {(name, s): ls_scores(_channel_scores(d, m, e)) for name, d in detectors.items() for s, (m, e) in sets.items()}
+    ("Every detector on the same injected faults: "
+     "a list of rows (case, set, detector and the measures of `evaluate_faults`).")
+    good = {(name, s): ls_scores(_channel_scores(d, m, e))
+            for name, d in detectors.items() for s, (m, e) in sets.items()}
     rows = []
     for ci, case in enumerate(cases):
         for si, (s, (maps, expected)) in enumerate(sets.items()):
@@ -221,7 +236,8 @@ def bench_detectors(detectors,            # {name: detector with `channel_scores
                 m = evaluate_faults(good[name, s], _channel_scores(d, faults.maps, expected), faults.channel_label,
                                     (thresholds or {}).get(name))
                 rows.append(dict(case=case.name, set=s, detector=name, **m))
-            if log: log(f"{case.name}, {s}: " + ', '.join(f"{r['detector']} {r['eff@0.01']:.3f}" for r in rows[-len(detectors):]))
+            if log: log(f"{case.name}, {s}: "
+                        + ', '.join(f"{r['detector']} {r['eff@0.01']:.3f}" for r in rows[-len(detectors):]))
     return rows
 
 # %% ../nbs/07a_faults.ipynb #07aa8ddd
@@ -237,8 +253,11 @@ def bench_table(rows,               # from `bench_detectors`
     fmt = lambda v: '-' if v is None or v != v else f"{100 * v:.1f}" if percent else f"{v:.3f}"
     lines = [f"| fault ({' / '.join(sets)}) | " + ' | '.join(dets) + ' |', '|:--|' + '--:|' * len(dets)]
     for c in cases:
-        best = {s: max((value.get((c, s, d), -1) for d in dets if d != 'oracle'), key=lambda v: -1 if v != v else v) for s in sets}
-        cell = lambda d: ' / '.join((f"**{fmt(value.get((c, s, d)))}**" if bold_best and d != 'oracle' and value.get((c, s, d)) == best[s] and len(dets) > 1
+        best = {s: max((value.get((c, s, d), -1) for d in dets if d != 'oracle'), key=lambda v: -1 if v != v else v)
+                for s in sets}
+        cell = lambda d: ' / '.join((f"**{fmt(value.get((c, s, d)))}**"
+                                     if bold_best and d != 'oracle' and value.get((c, s, d)) == best[s]
+                                     and len(dets) > 1
                                      else fmt(value.get((c, s, d)))) for s in sets)
         lines.append(f"| {c} | " + ' | '.join(cell(d) for d in dets) + ' |')
     return '\n'.join(lines)

@@ -1,4 +1,4 @@
-"""Find and localise faulty channels in new runs: train a detector on good runs, set its threshold for a false-alarm rate, flag the lumisections where part of HCAL misbehaves and say where; and every detector compared on the same injected faults, with and without the nuisances of real data.
+"""Find and localise faulty channels in new runs; all detectors on the same faults, with and without nuisances.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/monitor.html.md"""
 
@@ -22,15 +22,16 @@ import torch
 from torch import nn
 
 from . import __version__
-from .core import N_IETA, N_IPHI, DataError, HcalError, atomic_write, ieta_of_index, iphi_of_index, iter_chunks, write_json, write_text
+from .core import (N_IETA, N_IPHI, DataError, HcalError, atomic_write, ieta_of_index, iphi_of_index,
+                              iter_chunks, write_json, write_text)
 from .data import find_runs, load_run
 from .deploy import INPUT_NAME, OPSET, onnx_session, onnx_sidecar, write_onnx
 from .detectors import BetaBinomial, Oracle, ReferenceZ, RowMedian, accumulate, active_cells
 from .faults import FA_RATES, FaultCase, bench_detectors, inject_faults, ls_scores, threshold_at
 from .masked_vit import DetectorTraining, masked_detector
 from .monitor_plots import plot_flagged_vs_ls, plot_score_map
-from .reference import (calibrate, check_reference, cusum, cusum_threshold, golden_ranges, identity_calibration,
-                                   persistent_rows, read_mask, run_flags, self_check)
+from .reference import (calibrate, check_reference, cusum, cusum_threshold, golden_ranges,
+                                   identity_calibration, persistent_rows, read_mask, run_flags, self_check)
 from .report import Section, figure_entry, write_report
 from .synth import DEFAULT_RUNS, expected_maps, synthesize
 from .train import load_checkpoint, model_from_checkpoint, save_checkpoint
@@ -50,11 +51,14 @@ def ls_blocks(n,                  # lumisections in the run
 
 def load_maps(path,                     # one run's `Run<run>_Dataset*.npy` file
               shape=(N_IETA, N_IPHI)):  # the (iEta, iPhi) shape of a map
-    "One run's maps (n, 64, 72), memory-mapped and validated by `data.load_run`; a file of several depths (n, D, 64, 72) is one clear error."
+    ("One run's maps (n, 64, 72), memory-mapped and validated by `data.load_run`; "
+     "a file of several depths (n, D, 64, 72) is one clear error.")
     maps = load_run(path, shape=shape)
     if maps.ndim == 4:
-        raise DataError(f"{path}: maps of {maps.shape[1]} depths {tuple(maps.shape[1:])}; the monitor reads one map per lumisection, "
-                        f"(n, {shape[0]}, {shape[1]}): the depth sum (`convert --depth sum`, or the file's maps summed over axis 1) or one depth")
+        raise DataError(f"{path}: maps of {maps.shape[1]} depths {tuple(maps.shape[1:])}; "
+                        f"the monitor reads one map per lumisection, "
+                        f"(n, {shape[0]}, {shape[1]}): the depth sum (`convert --depth sum`, "
+                        f"or the file's maps summed over axis 1) or one depth")
     return maps
 
 def good_runs(data_dir=None,        # directory of good `Run<run>_Dataset*.npy` files; None: the synthetic default
@@ -64,10 +68,13 @@ def good_runs(data_dir=None,        # directory of good `Run<run>_Dataset*.npy` 
     "{run: maps} of the good runs to learn from, and one line saying where they come from."
     if data_dir is None:
         what = 'with nuisances' if nuisance is not None else 'the study\'s default'
-        return synthesize(n_lumisections, seed, nuisance=nuisance), f"the synthetic default ({what}, 2 x {n_lumisections} lumisections, seed {seed})"
+        return (synthesize(n_lumisections, seed, nuisance=nuisance),
+                f"the synthetic default ({what}, 2 x {n_lumisections} lumisections, seed {seed})")
     runs = {f.run: load_maps(f.path) for f in find_runs(data_dir, min_runs=1)}
     short = {r: len(m) for r, m in runs.items() if len(m) < MIN_LUMISECTIONS}
-    if short: raise DataError(f"{data_dir}: run(s) {short} have too few lumisections; a good run needs {MIN_LUMISECTIONS} or more", arg='data_dir')
+    if short:
+        raise DataError(f"{data_dir}: run(s) {short} have too few lumisections; "
+                        f"a good run needs {MIN_LUMISECTIONS} or more", arg='data_dir')
     return runs, f"the good runs in `{data_dir}`"
 
 # %% ../nbs/07_monitor.ipynb #228ad43e
@@ -89,36 +96,46 @@ def train_monitor(out,                  # directory to write `monitor.pt` into
                   seed=0,               # seeds the blocks, the initialisation and the training
                   nuisance=None,        # the synthetic default's nuisances
                   log=None):            # e.g. `print`
-    "Train the detector on good runs, set its threshold for `fa` on their held-out lumisections, write OUT/monitor.pt; returns a summary."
+    ("Train the detector on good runs, set its threshold for `fa` on their held-out lumisections, "
+     "write OUT/monitor.pt; returns a summary.")
     if not 0 < fa < 1: raise HcalError(f"fa must be a false-alarm rate in (0, 1), got {fa}", arg='fa')
     t0, log = time.perf_counter(), log or (lambda *a: None)
     runs, source = good_runs(data_dir, n_lumisections, seed, nuisance)
     fit_idx, held_idx = {}, {}
     for r, m in runs.items(): fit_idx[r], held_idx[r] = ls_blocks(len(m), seed=seed)
     training = training or DetectorTraining(seed=seed)
-    log(f"learning from {sum(map(len, fit_idx.values()))} good lumisections of run(s) {', '.join(map(str, runs))}: {source}")
-    det = masked_detector(_training_maps(runs, fit_idx), training, seed=seed, backbone=backbone, log=lambda m: log('  ' + m))
-    held_z = {r: det.signed_scores(runs[r][held_idx[r]]).reshape(len(held_idx[r]), -1)[:, det.cells.numpy()] for r in runs}   # (n, C)
+    log(f"learning from {sum(map(len, fit_idx.values()))} good lumisections "
+        f"of run(s) {', '.join(map(str, runs))}: {source}")
+    det = masked_detector(_training_maps(runs, fit_idx), training, seed=seed, backbone=backbone,
+                          log=lambda m: log('  ' + m))
+    # each run's held-out z on the scored cells, (n, C)
+    held_z = {r: det.signed_scores(runs[r][held_idx[r]]).reshape(len(held_idx[r]), -1)[:, det.cells.numpy()]
+              for r in runs}
     held = {r: np.abs(z).max(1) for r, z in held_z.items()}
     starts = np.cumsum([0] + [len(z) for z in held_z.values()])[:-1]
-    h = cusum_threshold(np.concatenate(list(held_z.values())), starts=starts)   # the persistent-fault threshold, z as it comes
+    # the persistent-fault threshold, z as it comes
+    h = cusum_threshold(np.concatenate(list(held_z.values())), starts=starts)
     threshold = threshold_at(np.concatenate(list(held.values())), fa)
     realised = {str(r): float((s > threshold).mean()) for r, s in held.items()}
     state = dict(kind=MONITOR_KIND, model_class='MaskedPatchDetector', model_config=det.config, model=det.state_dict(),
-                 threshold=threshold, cusum_threshold=h, fa=fa, shape=[N_IETA, N_IPHI], runs=[int(r) for r in runs], source=source,
-                 training=asdict(training), n_learn=sum(map(len, fit_idx.values())), n_held_out=sum(map(len, held.values())),
+                 threshold=threshold, cusum_threshold=h, fa=fa, shape=[N_IETA, N_IPHI], runs=[int(r) for r in runs],
+                 source=source, training=asdict(training), n_learn=sum(map(len, fit_idx.values())),
+                 n_held_out=sum(map(len, held.values())),
                  false_alarms=realised, final_loss=float(np.mean(det.history[-50:])), train_cpu_s=det.train_cpu_s)
     path = save_checkpoint(state, Path(out) / 'monitor.pt')
-    log(f"threshold {threshold:.3f} on the highest channel |z|: {fa:.2%} of {state['n_held_out']} held-out good lumisections; "
+    log(f"threshold {threshold:.3f} on the highest channel |z|: "
+        f"{fa:.2%} of {state['n_held_out']} held-out good lumisections; "
         f"per run {', '.join(f'{r}: {v:.2%}' for r, v in realised.items())}; CUSUM threshold {h:.2f}")
-    return dict(checkpoint=path, threshold=threshold, detector=det.name, false_alarms=realised, seconds=time.perf_counter() - t0)
+    return dict(checkpoint=path, threshold=threshold, detector=det.name, false_alarms=realised,
+                seconds=time.perf_counter() - t0)
 
 def load_monitor(path):  # a `monitor.pt` written by `train_monitor`
     "The detector (eval mode) and the checkpoint's contents; one line if the file is not a monitor checkpoint."
     ck = load_checkpoint(path)
     if not isinstance(ck, dict) or ck.get('kind') != MONITOR_KIND:
         what = f"a {ck['model_class']} classifier" if isinstance(ck, dict) and 'model_class' in ck else 'something else'
-        raise HcalError(f"checkpoint {path}: not a monitor checkpoint (it holds {what}); write one with `monitor train`", arg='checkpoint')
+        raise HcalError(f"checkpoint {path}: not a monitor checkpoint (it holds {what}); "
+                        f"write one with `monitor train`", arg='checkpoint')
     return model_from_checkpoint(ck, which='last'), ck
 
 # %% ../nbs/07_monitor.ipynb #dfeb79bc
@@ -132,8 +149,9 @@ def score_run(detector,         # a fitted detector with `signed_scores` (from `
               maps,             # (n, 64, 72) one run's maps, array or memory map
               threshold,        # flag threshold on the channel score |z|
               chunk=2048,       # maps per step
-              calibration=None):# a `reference.Calibration` applied to z (offsets, scales, masked channels); None: z as it comes
-    "Channel scores |z| (n, 64, 72) float32 and the signed z, and per lumisection: score, flag, number of flagged channels, ieta and iphi of the top channel."
+              calibration=None):# a `reference.Calibration` applied to z (offsets, scales, mask); None: z as is
+    ("Channel scores |z| (n, 64, 72) float32 and the signed z, and per lumisection: "
+     "score, flag, number of flagged channels, ieta and iphi of the top channel.")
     z = np.empty((len(maps), N_IETA, N_IPHI), np.float32)
     for start, block in iter_chunks(maps, chunk):
         zb = detector.signed_scores(block)
@@ -146,7 +164,8 @@ def score_run(detector,         # a fitted detector with `signed_scores` (from `
                 ieta=ieta_of_index(top // N_IPHI), iphi=iphi_of_index(top % N_IPHI))
 
 def lumisection_numbers(path, n):  # a run file; its number of maps
-    "CMS lumisection numbers of a run file's rows: from the `.json` that `convert` writes beside it, else the row index."
+    ("CMS lumisection numbers of a run file's rows: "
+     "from the `.json` that `convert` writes beside it, else the row index.")
     side = Path(path).with_suffix('.json')
     if side.is_file():
         ls = json.loads(side.read_text()).get('lumisections')
@@ -155,35 +174,45 @@ def lumisection_numbers(path, n):  # a run file; its number of maps
 
 # %% ../nbs/07_monitor.ipynb #1434b4aa
 def _run_section(run, maps, result, ls, cal, stat, out):
-    "The report's section on one run: how many lumisections were flagged, the highest-scored ones, the persistent channels and the two figures."
+    ("The report's section on one run: how many lumisections were flagged, the highest-scored ones, "
+     "the persistent channels and the two figures.")
     worst, threshold = int(np.argmax(result['score'])), cal.threshold
     figs = [figure_entry(plot_flagged_vs_ls(result['flagged'], ls, run=run), out, f'figures/Run{run}_flagged_vs_ls.png',
                          f'Run {run}: channels above the threshold in each lumisection'),
             figure_entry(plot_score_map(maps[worst], result['z'][worst], threshold, masked=cal.mask,
                                         title=f'Run {run}, lumisection {ls[worst]} (index {worst}): the highest score'),
-                         out, f'figures/Run{run}_worst_ls.png', f'Run {run}: the highest-scored lumisection beside its channel z (grey: masked)')]
+                         out, f'figures/Run{run}_worst_ls.png',
+                         f'Run {run}: the highest-scored lumisection beside its channel z (grey: masked)')]
     rows = ['| index | lumisection | score | flagged channels | top channel (ieta, iphi) |', '|--:|--:|--:|--:|:--|']
     for i in np.argsort(-result['score'])[:10]:
-        rows.append(f"| {i} | {ls[i]} | {result['score'][i]:.1f} | {result['flagged'][i]} | ({result['ieta'][i]}, {result['iphi'][i]}) |")
+        rows.append(f"| {i} | {ls[i]} | {result['score'][i]:.1f} | {result['flagged'][i]} "
+                    f"| ({result['ieta'][i]}, {result['iphi'][i]}) |")
     pers = ['| ieta | iphi | first flagged (lumisection) | index | CUSUM at the end |', '|--:|--:|--:|--:|--:|'] + [
-            f"| {r['ieta']} | {r['iphi']} | {r['lumisection']} | {r['index']} | {r['cusum']:.1f} |" for r in persistent_rows(stat, cal, ls)]
-    text = (f"{int(result['flag'].sum())} of {len(maps)} lumisections flagged ({result['flag'].mean():.2%}): their highest channel "
-            f"score |z| is above the threshold {threshold:.2f}. The ten highest-scored lumisections:\n\n" + '\n'.join(rows) +
-            ("" if stat is None else f"\n\nPersistent faults: {len(pers) - 2} channel(s) whose CUSUM passed {cal.cusum_threshold:.2f}" +
+            f"| {r['ieta']} | {r['iphi']} | {r['lumisection']} | {r['index']} | {r['cusum']:.1f} |"
+            for r in persistent_rows(stat, cal, ls)]
+    text = (f"{int(result['flag'].sum())} of {len(maps)} lumisections flagged ({result['flag'].mean():.2%}): "
+            f"their highest channel score |z| is above the threshold {threshold:.2f}. "
+            f"The ten highest-scored lumisections:\n\n" + '\n'.join(rows) +
+            ("" if stat is None else
+             f"\n\nPersistent faults: {len(pers) - 2} channel(s) whose CUSUM passed {cal.cusum_threshold:.2f}" +
              (":\n\n" + '\n'.join(pers) if len(pers) > 2 else '.')))
     return Section(f'Run {run}', text, figs)
 
 def monitor_calibration(detector,      # from `load_monitor`
                         ck,            # the checkpoint's contents
-                        reference=None,# directory of good runs recorded near the scored ones; None: the checkpoint's calibration
+                        reference=None,# directory of good runs recorded near the scored ones; None: the checkpoint's
                         mask=None,     # (64, 72) bool masked channels
                         log=None):
-    "The `Calibration` to score with: re-estimated on the reference runs' lumisections, or the one the checkpoint carries."
+    ("The `Calibration` to score with: re-estimated on the reference runs' lumisections, "
+     "or the one the checkpoint carries.")
     if reference is None:
-        return identity_calibration(ck['threshold'], ck['fa'], ck.get('cusum_threshold'), mask, f"the training runs ({ck['source']})")
+        return identity_calibration(ck['threshold'], ck['fa'], ck.get('cusum_threshold'), mask,
+                                    f"the training runs ({ck['source']})")
     runs = {f.run: load_maps(f.path, shape=tuple(ck['shape'])) for f in find_runs(reference, min_runs=1)}
     n = sum(map(len, runs.values()))
-    if n < MIN_LUMISECTIONS: raise DataError(f"{reference}: {n} reference lumisections; a reference needs {MIN_LUMISECTIONS} or more", arg='reference')
+    if n < MIN_LUMISECTIONS:
+        raise DataError(f"{reference}: {n} reference lumisections; a reference needs {MIN_LUMISECTIONS} or more",
+                        arg='reference')
     scored = np.zeros(N_IETA * N_IPHI, bool); scored[detector.cells.numpy()] = True
     active = np.zeros((N_IETA, N_IPHI), bool)
     for m in runs.values(): active[active_cells(m)] = True
@@ -191,16 +220,18 @@ def monitor_calibration(detector,      # from `load_monitor`
     z = np.concatenate([detector.signed_scores(m) for m in runs.values()])
     cal = calibrate(z, ck['fa'], mask, np.cumsum([0] + [len(m) for m in runs.values()])[:-1],
                     f"reference run(s) {', '.join(map(str, runs))} in `{reference}`")
-    if log: log(f"calibrated on {n} lumisections of {cal.source}: threshold {cal.threshold:.3f}, CUSUM threshold {cal.cusum_threshold:.2f}")
+    if log: log(f"calibrated on {n} lumisections of {cal.source}: threshold {cal.threshold:.3f}, "
+                f"CUSUM threshold {cal.cusum_threshold:.2f}")
     return cal
 
 def score_runs(checkpoint,     # a `monitor.pt` from `train_monitor`
                data_dir,       # directory of `Run<run>_Dataset*.npy` files to score
-               out,            # directory for scores.csv, Run<run>_channel_scores.npy, golden.json, flags.json, report.md, figures/
-               reference=None, # directory of good runs recorded near the scored ones: offsets, scales and thresholds from them
+               out,            # directory for scores.csv, the channel scores, golden/flags.json, report.md, figures/
+               reference=None, # directory of good runs recorded near the scored ones: offsets, scales, thresholds
                mask=None,      # a mask CSV (`ieta,iphi[,depth]`) of channels known to be bad, never alarmed
                log=None):      # e.g. `print`
-    "Score every lumisection and channel of every run in `data_dir`; write the CSV, the channel scores, the certification JSONs and the report; returns a summary."
+    ("Score every lumisection and channel of every run in `data_dir`; write the CSV, the channel scores, "
+     "the certification JSONs and the report; returns a summary.")
     t0, log = time.perf_counter(), log or (lambda *a: None)
     det, ck = load_monitor(checkpoint)
     out, masked = Path(out), None if mask is None else read_mask(mask)
@@ -214,21 +245,30 @@ def score_runs(checkpoint,     # a `monitor.pt` from `train_monitor`
         flags[str(f.run)], has_flag = run_flags(ls, res['z'], cal.threshold, stat, cal.cusum_threshold)
         golden[str(f.run)] = golden_ranges(ls, ~has_flag)
         _save(out / f'Run{f.run}_channel_scores.npy', np.save, res['channel_scores'])
-        lines += [f"{f.run},{i},{ls[i]},{res['score'][i]:.4f},{int(res['flag'][i])},{res['ieta'][i]},{res['iphi'][i]}" for i in range(len(maps))]
+        lines += [f"{f.run},{i},{ls[i]},{res['score'][i]:.4f},{int(res['flag'][i])},{res['ieta'][i]},{res['iphi'][i]}"
+                  for i in range(len(maps))]
         sections.append(_run_section(f.run, maps, res, ls, cal, stat, out))
-        summary[f.run] = dict(n=len(maps), flagged=int(res['flag'].sum()), persistent=sum(1 for _ in persistent_rows(stat, cal, ls)))
-        log(f"Run {f.run}: {summary[f.run]['flagged']} of {len(maps)} lumisections flagged, {summary[f.run]['persistent']} channel(s) persistent")
-        if (line := self_check(f.run, res['score'], cal.threshold, cal.fa, cal.source, summary[f.run]['persistent'])): checks.append(line); log(line)
+        summary[f.run] = dict(n=len(maps), flagged=int(res['flag'].sum()),
+                              persistent=sum(1 for _ in persistent_rows(stat, cal, ls)))
+        log(f"Run {f.run}: {summary[f.run]['flagged']} of {len(maps)} lumisections flagged, "
+            f"{summary[f.run]['persistent']} channel(s) persistent")
+        if (line := self_check(f.run, res['score'], cal.threshold, cal.fa, cal.source, summary[f.run]['persistent'])):
+            checks.append(line); log(line)
     write_text(out / 'scores.csv', 'run,index,lumisection,score,flag,ieta,iphi\n' + '\n'.join(lines) + '\n')
     write_json(golden, out / 'golden.json', one_line_values=True)
-    write_text(out / 'flags.json', json.dumps(flags, separators=(',', ':')) + '\n')   # one line: millions of flags are possible
-    about = (f"Checkpoint `{checkpoint}`: {det.name} masked-patch detector trained on {ck['source']}. Calibration: {cal.source}"
-             f"{f' ({cal.n} lumisections)' if cal.n else ''}. A lumisection is flagged when a channel's score |z| exceeds {cal.threshold:.2f}, set for "
+    # one line: millions of flags are possible
+    write_text(out / 'flags.json', json.dumps(flags, separators=(',', ':')) + '\n')
+    about = (f"Checkpoint `{checkpoint}`: {det.name} masked-patch detector trained on {ck['source']}. "
+             f"Calibration: {cal.source}{f' ({cal.n} lumisections)' if cal.n else ''}. "
+             f"A lumisection is flagged when a channel's score |z| exceeds {cal.threshold:.2f}, set for "
              f"{cal.fa:.2%} false alarms; a channel is flagged persistent when its CUSUM passes "
-             f"{'(not set: score with a reference)' if cal.cusum_threshold is None else f'{cal.cusum_threshold:.2f}'}, set for at most one "
-             f"falsely flagged channel per 1,000 good lumisections. {int(cal.mask.sum())} channel(s) masked. `scores.csv` has one row per "
-             f"lumisection, `Run<run>_channel_scores.npy` every channel's |z|, `golden.json` the unflagged lumisection ranges, `flags.json` every flag.")
-    check = Section('Self-check', '\n\n'.join(checks) or f"self-check: every run is consistent with the calibration in use ({cal.source}).")
+             f"{'(not set: score with a reference)' if cal.cusum_threshold is None else f'{cal.cusum_threshold:.2f}'}, "
+             f"set for at most one falsely flagged channel per 1,000 good lumisections. "
+             f"{int(cal.mask.sum())} channel(s) masked. `scores.csv` has one row per lumisection, "
+             f"`Run<run>_channel_scores.npy` every channel's |z|, `golden.json` the unflagged lumisection ranges, "
+             f"`flags.json` every flag.")
+    check = Section('Self-check', '\n\n'.join(checks)
+                    or f"self-check: every run is consistent with the calibration in use ({cal.source}).")
     write_report([check, Section('The monitor', about)] + sections, out / 'report.md', 'hcal_ml4dqm monitor report')
     return dict(runs=summary, out=out, checks=checks, calibration=cal, seconds=time.perf_counter() - t0)
 
@@ -237,7 +277,8 @@ def score_runs(checkpoint,     # a `monitor.pt` from `train_monitor`
 MONITOR_OUTPUTS = ('channel_scores', 'score')   # the exported monitor's outputs
 
 class MonitorGraph(nn.Module):
-    "The monitor as one graph: raw occupancy (batch, 1, 64, 72) in; each channel's |z| (batch, 64, 72) and each lumisection's highest (batch,) out."
+    ("The monitor as one graph: raw occupancy (batch, 1, 64, 72) in; "
+     "each channel's |z| (batch, 64, 72) and each lumisection's highest (batch,) out.")
     def __init__(self, detector):  # a fitted `MaskedPatchDetector`
         super().__init__()
         self.detector = detector
@@ -250,26 +291,38 @@ def export_monitor(checkpoint,        # a `monitor.pt` from `train_monitor`
                    path,              # the .onnx file to write; the sidecar goes beside it as .json
                    opset:int=OPSET,   # ONNX opset (18 to 20)
                    n_check:int=60):   # maps per run of the synthetic default to compare ONNX Runtime with PyTorch on
-    "Export a monitor as one ONNX file for CMSSW (dynamic batch, float32) with its JSON sidecar; returns the paths and the largest differences from PyTorch."
+    ("Export a monitor as one ONNX file for CMSSW (dynamic batch, float32) with its JSON sidecar; "
+     "returns the paths and the largest differences from PyTorch.")
     det, ck = load_monitor(checkpoint)
     graph = MonitorGraph(det).eval()
-    maps = np.concatenate(list(synthesize(n_lumisections=max(n_check, 19), seed=1).values()))[:, None].astype(np.float32)
-    props = dict(kind=MONITOR_KIND, input=INPUT_NAME, outputs=list(MONITOR_OUTPUTS), threshold=float(ck['threshold']), package_version=__version__)
+    maps = np.concatenate(
+        list(synthesize(n_lumisections=max(n_check, 19), seed=1).values()))[:, None].astype(np.float32)
+    props = dict(kind=MONITOR_KIND, input=INPUT_NAME, outputs=list(MONITOR_OUTPUTS), threshold=float(ck['threshold']),
+                 package_version=__version__)
     path, proto = write_onnx(graph, torch.from_numpy(maps[:2]), path, MONITOR_OUTPUTS, props, opset)
     session, diff, flips, t = onnx_session(path), np.zeros(2), 0, float(ck['threshold'])
     for batch in (1, 37):
         got = session.run(list(MONITOR_OUTPUTS), {INPUT_NAME: maps[:batch]})
         with torch.no_grad(): want = [w.numpy() for w in graph(torch.from_numpy(maps[:batch]))]
-        diff = np.maximum(diff, [float(np.abs(g - w).max() / max(1.0, float(np.abs(w).max()))) for g, w in zip(got, want)])
-        flips += sum(int(((g > t) != (w > t)).sum()) for g, w in zip(got, want))   # channels and lumisections flagged differently
+        diff = np.maximum(diff, [float(np.abs(g - w).max() / max(1.0, float(np.abs(w).max())))
+                                 for g, w in zip(got, want)])
+        # channels and lumisections flagged differently
+        flips += sum(int(((g > t) != (w > t)).sum()) for g, w in zip(got, want))
     sidecar = onnx_sidecar(proto, path, opset, {
-                               INPUT_NAME: "raw occupancy of each lumisection (the depth sum or the depth it was trained on), as the .npy files hold it",
-                               'channel_scores': '|z| of each channel: higher = more anomalous; 0 on channels it does not score',
+                               INPUT_NAME: "raw occupancy of each lumisection (the depth sum or the depth it was "
+                                           "trained on), as the .npy files hold it",
+                               'channel_scores': '|z| of each channel: higher = more anomalous; '
+                                                 '0 on channels it does not score',
                                'score': "the lumisection's score: its highest channel score"},
-                           kind=MONITOR_KIND, detector=det.name, runs=ck['runs'], threshold=float(ck['threshold']), false_alarm_rate=float(ck['fa']),
-                           flag='a lumisection is flagged when score > threshold, a channel when its channel score > threshold',
-                           parity=dict(batches=[1, 37], max_relative_difference=dict(zip(MONITOR_OUTPUTS, diff.tolist())), flags_differing=flips))
-    return dict(onnx=path, sidecar=write_json(sidecar, path.with_suffix('.json')), difference=dict(zip(MONITOR_OUTPUTS, diff.tolist())), flags_differing=flips)
+                           kind=MONITOR_KIND, detector=det.name, runs=ck['runs'], threshold=float(ck['threshold']),
+                           false_alarm_rate=float(ck['fa']),
+                           flag='a lumisection is flagged when score > threshold, '
+                                'a channel when its channel score > threshold',
+                           parity=dict(batches=[1, 37],
+                                       max_relative_difference=dict(zip(MONITOR_OUTPUTS, diff.tolist())),
+                                       flags_differing=flips))
+    return dict(onnx=path, sidecar=write_json(sidecar, path.with_suffix('.json')),
+                difference=dict(zip(MONITOR_OUTPUTS, diff.tolist())), flags_differing=flips)
 
 # %% ../nbs/07_monitor.ipynb #ea10d7bc
 def inject_runs(data_dir,             # directory of good `Run<run>_Dataset*.npy` files
@@ -281,25 +334,31 @@ def inject_runs(data_dir,             # directory of good `Run<run>_Dataset*.npy
                 factor=None,          # occupancy multiplier (default by kind: 0, 0.2-0.8, 2)
                 seed=0,
                 log=None):            # e.g. `print`
-    "Write a faulty copy of every run in `data_dir` to `out`, with `Run<run>_labels.npz` beside it; returns the `Faults` of each run."
+    ("Write a faulty copy of every run in `data_dir` to `out`, with `Run<run>_labels.npz` beside it; "
+     "returns the `Faults` of each run.")
     files, out = find_runs(data_dir, min_runs=1), Path(out)
-    if out.resolve() == Path(data_dir).resolve(): raise HcalError(f"out {out}: is the data directory; the faulty copies would replace the good maps", arg='out')
+    if out.resolve() == Path(data_dir).resolve():
+        raise HcalError(f"out {out}: is the data directory; the faulty copies would replace the good maps", arg='out')
     written = {}
     for k, f in enumerate(files):
         faults = inject_faults(load_maps(f.path), kind, size, duration, fraction, factor, seed=seed + k)
         _save(out / f.path.name, np.save, faults.maps)
-        _save(out / f'Run{f.run}_labels.npz', np.savez_compressed, ls_label=faults.ls_label, channel_label=faults.channel_label,
-              factor=faults.factor, kind=np.array(kind), size=np.array(size), duration=np.array(duration))
-        if f.path.with_suffix('.json').is_file(): shutil.copyfile(f.path.with_suffix('.json'), out / f.path.with_suffix('.json').name)
+        _save(out / f'Run{f.run}_labels.npz', np.savez_compressed, ls_label=faults.ls_label,
+              channel_label=faults.channel_label, factor=faults.factor, kind=np.array(kind), size=np.array(size),
+              duration=np.array(duration))
+        if f.path.with_suffix('.json').is_file():
+            shutil.copyfile(f.path.with_suffix('.json'), out / f.path.with_suffix('.json').name)
         written[f.run] = faults
-        if log: log(f"Run {f.run}: {int(faults.ls_label.sum())} of {len(faults.maps)} lumisections with a {FaultCase(kind, size, factor, duration).name} -> {out / f.path.name}")
+        if log: log(f"Run {f.run}: {int(faults.ls_label.sum())} of {len(faults.maps)} lumisections "
+                    f"with a {FaultCase(kind, size, factor, duration).name} -> {out / f.path.name}")
     return written
 
 # %% ../nbs/07_monitor.ipynb #4687b591
 CASES = [FaultCase('dead', 'rbx'), FaultCase('hot', 'rbx', 2.0), FaultCase('degraded', 'rbx', 0.9),
          FaultCase('dead', 'box'), FaultCase('degraded', 'box', 0.8),
          FaultCase('dead'), FaultCase('hot', 'channel', 2.0), FaultCase('degraded', 'channel', 0.5),
-         FaultCase('degraded', 'channel', 0.8), FaultCase('degraded', 'channel', 0.9), FaultCase('degraded', 'channel', 0.95)]
+         FaultCase('degraded', 'channel', 0.8), FaultCase('degraded', 'channel', 0.9),
+         FaultCase('degraded', 'channel', 0.95)]
 KEY_CASES = [CASES[0], CASES[1], CASES[5], CASES[8], CASES[9], CASES[10]]   # the issue's targets, and x0.9 and x0.95
 
 def fit_detectors(train,                 # (n, 64, 72) good maps to learn from
@@ -314,8 +373,10 @@ def fit_detectors(train,                 # (n, 64, 72) good maps to learn from
         t0 = time.process_time()
         d = fit()
         dets[d.name], cpu[d.name] = d, time.process_time() - t0
-        if log and hasattr(d, 'history'): log(f"  {d.name}: final loss {np.mean(d.history[-50:]):.4f} (1: no better than the row median)")
-    for classical in (ReferenceZ(), RowMedian(), RowMedian(calibrated=True), BetaBinomial()): timed(lambda: classical.fit(train))
+        if log and hasattr(d, 'history'):
+            log(f"  {d.name}: final loss {np.mean(d.history[-50:]):.4f} (1: no better than the row median)")
+    for classical in (ReferenceZ(), RowMedian(), RowMedian(calibrated=True), BetaBinomial()):
+        timed(lambda: classical.fit(train))
     for b in backbones: timed(lambda: masked_detector(train, training, seed=seed, backbone=b))
     if expected is not None: dets['oracle'] = Oracle().fit(train, expected)
     return dets, cpu
@@ -329,19 +390,24 @@ def compare_detectors(nuisance=None,            # a `synth.Nuisance`; None: the 
                       backbones=('ViT',),       # masked-patch transformers
                       training=None,            # a `DetectorTraining`
                       log=None):
-    "Every detector on the same injected faults, held-out lumisections and new run: the rows of `bench_detectors`, the fixed thresholds, the detectors and their fit CPU seconds."
+    ("Every detector on the same injected faults, held-out lumisections and new run: the rows of "
+     "`bench_detectors`, the fixed thresholds, the detectors and their fit CPU seconds.")
     training = training or DetectorTraining(seed=seed)
-    maps, mu = synthesize(n_lumisections, seed, nuisance=nuisance), expected_maps(n_lumisections, seed, nuisance=nuisance)
+    maps, mu = (synthesize(n_lumisections, seed, nuisance=nuisance),
+                expected_maps(n_lumisections, seed, nuisance=nuisance))
     learn, thr, test = ls_blocks(n_lumisections, (12, 4, 4), seed)
     new_run = next(r for r in DEFAULT_RUNS if r != train_run)
     dets, cpu = fit_detectors(maps[train_run][learn], mu[train_run][learn], backbones, training, seed, log)
     thresholds = {}
     for name, d in dets.items():
-        s = ls_scores(d.channel_scores(maps[train_run][thr], *([mu[train_run][thr]] if getattr(d, 'needs_expected', False) else [])))
+        s = ls_scores(d.channel_scores(maps[train_run][thr],
+                                       *([mu[train_run][thr]] if getattr(d, 'needs_expected', False) else [])))
         thresholds[name] = {fa: threshold_at(s, fa) for fa in FA_RATES}
     sets = {'held-out': (maps[train_run][test], mu[train_run][test]), 'new run': (maps[new_run], mu[new_run])}
-    rows = bench_detectors(dets, sets, cases, thresholds, None if nuisance is None else nuisance.counts_per_unit, seed, log)
-    return dict(rows=rows, thresholds=thresholds, detectors=dets, fit_cpu_s=cpu, sets=sets, train_run=train_run, new_run=new_run)
+    rows = bench_detectors(dets, sets, cases, thresholds, None if nuisance is None else nuisance.counts_per_unit,
+                           seed, log)
+    return dict(rows=rows, thresholds=thresholds, detectors=dets, fit_cpu_s=cpu, sets=sets, train_run=train_run,
+                new_run=new_run)
 
 # %% ../nbs/07_monitor.ipynb #9039ab46
 def accumulated_efficiency(detectors,          # {name: detector}; the oracle needs `expected`
@@ -350,7 +416,8 @@ def accumulated_efficiency(detectors,          # {name: detector}; the oracle ne
                            factors=(0.8, 0.9, 0.95),
                            windows=(1, 4, 16), # trailing windows, in lumisections
                            segment=100, onset=50, fa=0.01, counts_per_unit=None, seed=0):
-    "Rows (detector, factor, window, efficiency, realised false-alarm rate, median delay in lumisections) for persistent degraded channels."
+    ("Rows (detector, factor, window, efficiency, realised false-alarm rate, median delay in lumisections) "
+     "for persistent degraded channels.")
     starts = np.arange(0, len(maps) - segment + 1, segment)
     rows = []
     for name, d in detectors.items():
@@ -359,13 +426,15 @@ def accumulated_efficiency(detectors,          # {name: detector}; the oracle ne
         for factor in factors:
             bad, label = np.array(maps, copy=True), np.zeros(maps.shape, bool)
             for k, s in enumerate(starts):
-                f = inject_faults(maps[s:s + segment], 'degraded', 'channel', 'persistent', 1 - onset / segment, factor, counts_per_unit=counts_per_unit, seed=seed + k)
+                f = inject_faults(maps[s:s + segment], 'degraded', 'channel', 'persistent', 1 - onset / segment,
+                                  factor, counts_per_unit=counts_per_unit, seed=seed + k)
                 bad[s:s + segment], label[s:s + segment] = f.maps, f.channel_label
             z_bad, faulty = signed(bad), label.any((1, 2))
             for w in windows:
                 t = threshold_at(ls_scores(np.abs(accumulate(z_good, w, starts))), fa)
                 flagged = ls_scores(np.abs(accumulate(z_bad, w, starts))) > t
-                delays = [np.argmax(flagged[s + onset:s + segment]) if flagged[s + onset:s + segment].any() else segment - onset for s in starts]
+                delays = [np.argmax(flagged[s + onset:s + segment]) if flagged[s + onset:s + segment].any()
+                          else segment - onset for s in starts]
                 rows.append(dict(detector=name, factor=factor, window=w, eff=float(flagged[faulty].mean()),
                                  fa=float(flagged[~faulty].mean()), median_delay=float(np.median(delays))))
     return rows
