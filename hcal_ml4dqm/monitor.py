@@ -6,9 +6,8 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/monitor.html.md"""
 
 # %% auto #0
 __all__ = ['MONITOR_KIND', 'MIN_LUMISECTIONS', 'MONITOR_OUTPUTS', 'CASES', 'KEY_CASES', 'ls_blocks', 'load_maps', 'good_runs',
-           'train_monitor', 'load_monitor', 'score_run', 'lumisection_numbers', 'monitor_calibration', 'score_runs',
-           'MonitorGraph', 'export_monitor', 'inject_runs', 'fit_detectors', 'compare_detectors',
-           'accumulated_efficiency']
+           'train_monitor', 'load_monitor', 'score_run', 'monitor_calibration', 'score_runs', 'MonitorGraph',
+           'export_monitor', 'inject_runs', 'fit_detectors', 'compare_detectors', 'accumulated_efficiency']
 
 # %% ../nbs/07_monitor.ipynb #6b0da55e
 import json
@@ -24,7 +23,7 @@ from torch import nn
 from . import __version__
 from .core import (N_IETA, N_IPHI, DataError, HcalError, atomic_write, ieta_of_index, iphi_of_index,
                               iter_chunks, write_json, write_text)
-from .data import find_runs, load_run
+from .data import find_runs, load_run, lumisection_numbers
 from .deploy import INPUT_NAME, OPSET, onnx_session, onnx_sidecar, write_onnx
 from .detectors import BetaBinomial, Oracle, ReferenceZ, RowMedian, accumulate, active_cells
 from .faults import FA_RATES, FaultCase, bench_detectors, inject_faults, ls_scores, threshold_at
@@ -163,15 +162,6 @@ def score_run(detector,         # a fitted detector with `signed_scores` (from `
     return dict(channel_scores=scores, z=z, score=score, flag=score > threshold, flagged=(flat > threshold).sum(1),
                 ieta=ieta_of_index(top // N_IPHI), iphi=iphi_of_index(top % N_IPHI))
 
-def lumisection_numbers(path, n):  # a run file; its number of maps
-    ("CMS lumisection numbers of a run file's rows: "
-     "from the `.json` that `convert` writes beside it, else the row index.")
-    side = Path(path).with_suffix('.json')
-    if side.is_file():
-        ls = json.loads(side.read_text()).get('lumisections')
-        if ls is not None and len(ls) == n: return np.asarray(ls)
-    return np.arange(n)
-
 # %% ../nbs/07_monitor.ipynb #1434b4aa
 def _run_section(run, maps, result, ls, cal, stat, out):
     ("The report's section on one run: how many lumisections were flagged, the highest-scored ones, "
@@ -240,7 +230,7 @@ def score_runs(checkpoint,     # a `monitor.pt` from `train_monitor`
     lines, sections, summary, checks, golden, flags = [], [], {}, [], {}, {}
     for f in files:
         maps = load_maps(f.path, shape=tuple(ck['shape']))
-        res, ls = score_run(det, maps, cal.threshold, calibration=cal), lumisection_numbers(f.path, len(maps))
+        res, ls = score_run(det, maps, cal.threshold, calibration=cal), lumisection_numbers(f.path, len(maps))[0]
         stat = None if cal.cusum_threshold is None else cusum(res['z'])
         flags[str(f.run)], has_flag = run_flags(ls, res['z'], cal.threshold, stat, cal.cusum_threshold)
         golden[str(f.run)] = golden_ranges(ls, ~has_flag)
