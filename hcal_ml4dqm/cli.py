@@ -376,26 +376,30 @@ def export(args):
 
 # %% ../nbs/99_cli.ipynb #dd753867
 @subcommand('predict',
-            'predict the class of every lumisection of every run in a directory; write predictions.csv and report.md',
+            'predict the class of every lumisection of every run in a directory; '
+            'write predictions.csv, report.md and report.html',
             arg('--checkpoint', type=Path, help='checkpoint of a trained model (as run and train write them) ...'),
             arg('--onnx', type=Path, help='... or an .onnx file written by export (needs onnxruntime)'),
             arg('--data-dir', required=True, type=Path,
                 help='directory of Run<run>_Dataset*.npy files, any number of runs'),
-            arg('--out', required=True, type=Path, help='directory for predictions.csv, report.md and figures/'),
+            arg('--out', required=True, type=Path,
+                help='directory for predictions.csv, report.md, figures/ and report.html'),
             arg('--labels', type=int, nargs='+', metavar='RUN',
                 help='run number of each class (default: what the checkpoint or the .onnx file records)'),
             arg('--batch-size', type=_positive_int, default=256, help='maps per call of the model (default 256)'),
             arg('--threads', type=_positive_int, default=1, help='CPU threads of PyTorch or ONNX Runtime (default 1)'))
 def predict(args):
     ("Class probabilities of every map of every run in --data-dir, by a checkpoint or an exported .onnx: "
-     "predictions.csv, and report.md with each run's share of lumisections per class "
+     "predictions.csv, report.html, and report.md with each run's share of lumisections per class "
      "and its probabilities against the lumisection.")
     import torch
     from hcal_ml4dqm.deploy import load_predictor, predict_runs
+    from hcal_ml4dqm.shifter_page import write_prediction_page
     torch.set_num_threads(args.threads)
     predictor = load_predictor(args.checkpoint, args.onnx, args.labels, threads=args.threads)
     result = predict_runs(predictor, args.data_dir, args.out, batch_size=args.batch_size)
-    print(f"\n{result['table']}\n\nwrote {result['csv']}\nwrote {result['report']}")
+    page = write_prediction_page(args.out)
+    print(f"\n{result['table']}\n\nwrote {result['csv']}\nwrote {result['report']}\nwrote {page}")
 
 # %% ../nbs/99_cli.ipynb #90544740
 _share = _number_in('a share', lambda v: 0 < v <= 1, '(0, 1]')
