@@ -29,7 +29,7 @@ from .detectors import BetaBinomial, Oracle, ReferenceZ, RowMedian, accumulate, 
 from .faults import FA_RATES, FaultCase, bench_detectors, inject_faults, ls_scores, threshold_at
 from .masked_vit import DetectorTraining, masked_detector
 from .monitor_plots import plot_flagged_vs_ls, plot_score_map
-from .reference import (calibrate, check_reference, cusum, cusum_threshold, golden_ranges,
+from .reference import (SCORE_COLUMNS, calibrate, check_reference, cusum, cusum_threshold, golden_ranges,
                                    identity_calibration, persistent_rows, read_mask, run_flags, self_check)
 from .report import Section, figure_entry, write_report
 from .synth import DEFAULT_RUNS, expected_maps, synthesize
@@ -244,7 +244,7 @@ def score_runs(checkpoint,     # a `monitor.pt` from `train_monitor`
             f"{summary[f.run]['persistent']} channel(s) persistent")
         if (line := self_check(f.run, res['score'], cal.threshold, cal.fa, cal.source, summary[f.run]['persistent'])):
             checks.append(line); log(line)
-    write_text(out / 'scores.csv', 'run,index,lumisection,score,flag,ieta,iphi\n' + '\n'.join(lines) + '\n')
+    write_text(out / 'scores.csv', ','.join(SCORE_COLUMNS) + '\n' + '\n'.join(lines) + '\n')
     write_json(golden, out / 'golden.json', one_line_values=True)
     # one line: millions of flags are possible
     write_text(out / 'flags.json', json.dumps(flags, separators=(',', ':')) + '\n')

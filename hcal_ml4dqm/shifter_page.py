@@ -25,8 +25,8 @@ from plotly.subplots import make_subplots
 
 from .core import N_IETA, N_IPHI, DataError, HcalError, ieta_of_index, write_text
 from .plots import DIFF_CMAP, MAP_CMAP, PALETTE, ZERO_COLOR
-from .reference import read_mask
-from .shifter_data import SCORE_COLUMNS, example_scored, read_certification, read_scores, run_page_data
+from .reference import SCORE_COLUMNS, read_mask
+from .shifter_data import example_scored, read_certification, read_scores, run_page_data
 
 # %% ../nbs/07h_shifter_page.ipynb #b3b4bc0a
 def _colorscale(name, lo=0.0, hi=1.0, n=11):
@@ -236,6 +236,10 @@ def _run_html(run, line, rows, runs, n_maps):
             f'<label><input type="checkbox" class="toggle"> all channels (not only the anomalous)</label> '
             f'<span class="shown"></span> rows shown</div><div class="rows">{_table_html(rows)}</div></section>')
 
+def _script_json(obj):
+    "`obj` as compact JSON that can sit inside a <script> element (no `</` to end it early)."
+    return json.dumps(obj, separators=(',', ':')).replace('</', '<\\/')
+
 def page_html(about,     # [(name, value)] for the header
               sections,  # [(run, summary line, table rows)]
               data,      # {'ieta': labels, 'runs': {run: `run_page_data` with its 'trend' and 'map' figures}}
@@ -243,7 +247,7 @@ def page_html(about,     # [(name, value)] for the header
     "The page: Plotly's JavaScript once, the data as one JSON block, one section per run."
     runs = [s[0] for s in sections]
     head = ''.join(f'<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>' for k, v in about)
-    blob = json.dumps(data, separators=(',', ':')).replace('</', '<\\/')
+    blob = _script_json(data)
     t = html.escape(title)
     top = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{t}</title><style>{CSS}</style>',
            f'<script>{plotly_js()}</script></head><body><h1>{t}</h1><table class="about">{head}</table>',
@@ -350,7 +354,7 @@ def write_prediction_page(out,                              # the directory `pre
         shares = ', '.join(f"Run {c}: {(r[:, -1] == int(c)).mean():.1%}" for c in classes)
         parts.append(f'<section id="run-{run}"><h2>Run {run}</h2><p class="summary">{len(r)} lumisections; assigned to '
                      f'{shares}</p><div id="pred-{run}"></div></section>')
-    blob, name = json.dumps(figs, separators=(',', ':')).replace('</', '<\\/'), html.escape(title)
+    blob, name = _script_json(figs), html.escape(title)
     about = f"<p>{html.escape(str(src))}: the model's classes are {', '.join(f'Run {c}' for c in classes)}.</p>"
     top = [f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{name}</title><style>{CSS}</style>',
            f'<script>{plotly_js()}</script></head><body><h1>{name}</h1>', about]
