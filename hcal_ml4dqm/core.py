@@ -7,9 +7,10 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/core.html.md"""
 # %% auto #0
 __all__ = ['N_IETA', 'N_IPHI', 'ieta_of_index', 'iphi_of_index', 'index_of_ieta', 'upsample', 'pool', 'HcalError', 'DataError',
            'iter_chunks', 'n_depths', 'DepthView', 'select_depth', 'log1p_depth_sum', 'atomic_write', 'write_text',
-           'write_npy', 'write_json']
+           'write_npy', 'write_json', 'markdown_table', 'write_csv']
 
 # %% ../nbs/00a_core.ipynb #3d482c57
+import csv
 import json
 import mmap
 import os
@@ -198,3 +199,34 @@ def write_json(obj,                  # numbers, strings, lists, dicts, NumPy val
         text = '{\n' + ',\n'.join(items) + '\n}\n'
     else: text = json.dumps(obj, indent=1, allow_nan=False) + '\n'
     return write_text(path, text)
+
+# %% ../nbs/00a_core.ipynb #5336436e
+_RULE = {'l': ':--', 'r': '--:', 'c': ':-:'}
+
+def markdown_table(header,    # the column titles
+                   rows,      # rows of cells; a cell that is not a string is written with `str`
+                   align=None, # one of 'l', 'r', 'c' per column; default: the first left, the others right
+                  )->str:
+    "A Markdown table (no trailing newline); `|` inside a cell is escaped."
+    cell = lambda c: str(c).replace('|', '\\|')
+    header, rows = [cell(h) for h in header], [[cell(c) for c in r] for r in rows]
+    align = align or 'l' + 'r' * (len(header) - 1)
+    if len(align) != len(header) or set(align) - set(_RULE):
+        raise ValueError(f"align must give one of l, r, c for each of the {len(header)} columns, got {align!r}")
+    for r in rows:
+        if len(r) != len(header): raise ValueError(f"a row of {len(r)} cells under {len(header)} columns: {r}")
+    lines = ['| ' + ' | '.join(header) + ' |', '|' + '|'.join(_RULE[a] for a in align) + '|']
+    return '\n'.join(lines + ['| ' + ' | '.join(r) + ' |' for r in rows])
+
+def write_csv(path,   # destination file; its directory is created
+              header, # the column names
+              rows,   # an iterable of rows (sequences of cells, formatted by the caller where it matters)
+             )->Path:
+    "Write a CSV file atomically with the standard library's `csv` writer (`\\n` line endings)."
+    def write(tmp):
+        with open(tmp, 'w', newline='', encoding='utf-8') as f:
+            w = csv.writer(f, lineterminator='\n')
+            w.writerow(header)
+            w.writerows(rows)
+    return atomic_write(path, write)
+
