@@ -6,11 +6,11 @@
 
 Sections (default: all):
   detection  every detector (reference z (a), row median (b), calibrated row median (b'), the masked-patch ViT and the
-             oracle) on the same injected faults (`monitor.KEY_CASES`: the issue's targets, and a channel at x0.9 and
+             oracle) on the same injected faults (`compare.KEY_CASES`: the issue's targets, and a channel at x0.9 and
              x0.95), on the plain synthetic default and with the nuisances on: efficiency at 1 % and 0.1 % false alarms
              (threshold from the set's own good lumisections), AUC, localisation, channel precision and recall, and the
              realised false-alarm rate and efficiency at the threshold fixed on the training run; held-out lumisections
-             of Run 355456 and all of the new run 357479 (`monitor.compare_detectors`)
+             of Run 355456 and all of the new run 357479 (`compare.compare_detectors`)
   seeds      the nuisance comparison of a channel at x0.8 and x0.9 again on data seeds 1 and 2
   doubled    the nuisance comparison of a channel at x0.8, x0.9, x0.95 with each nuisance doubled in turn
   speed      scoring throughput of each detector on one thread: maps per CPU-second and per wall-second; then two
@@ -23,7 +23,7 @@ Sections (default: all):
   sequence   issue 19's sequence (`sequence.sequence_bench`): 6 runs of 3000 lumisections with nuisances and two
              recalibrations; trained on the first, each later run scored against the previous one; every detector,
              transient and persistent faults, realised false alarms, the self-check without a reference
-The chapter `07_monitor` shows the full tables (every case, the MoE-ViT too) from the same functions, and the
+The chapter `07i_compare` shows the full tables (every case, the MoE-ViT too) from the same functions, and the
 Performance chapter (`98_performance`) reads the JSON this writes. The JSON is rewritten after every section, and
 the Markdown (the same name, .md) holds the tables and the targets checked.
 
@@ -36,10 +36,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from hcal_ml4dqm.compare import KEY_CASES, compare_detectors, fit_detectors
 from hcal_ml4dqm.core import write_json, write_text
 from hcal_ml4dqm.faults import FaultCase, bench_table
 from hcal_ml4dqm.masked_vit import DetectorTraining, MaskedPatchDetector
-from hcal_ml4dqm.monitor import KEY_CASES, compare_detectors, fit_detectors, ls_blocks
+from hcal_ml4dqm.monitor import ls_blocks
 from hcal_ml4dqm.sequence import TRANSIENT, sequence_bench, sequence_summary
 from hcal_ml4dqm.synth import NUISANCES, SEQ_RUN0, Nuisance, run_sequence, synthesize, write_synthetic
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from .core import N_IETA, N_IPHI, HcalError, iphi_of_index
+from .core import N_IETA, N_IPHI, HcalError, iphi_of_index, markdown_table
 
 # %% ../nbs/07a_faults.ipynb #5526f8a1
 N_RBX = 18   # readout boxes per side (and subdetector)
@@ -245,19 +245,19 @@ def bench_table(rows,               # from `bench_detectors`
                 metric='eff@0.01',  # a measure of `evaluate_faults`
                 sets=None,          # the sets to show, in order (default: all, as they come)
                 percent=True,       # show fractions as percentages
-                bold_best=True):    # bold the best detector of each row, leaving out the oracle
+                bold_best=True,     # bold the best detector of each row, leaving out the oracle
+                more_rows=()):      # further rows of cells under the cases (a name, then one cell per detector)
     "A Markdown table: one row per case, one column per detector, each cell the sets' values separated by ' / '."
     sets = sets or list(dict.fromkeys(r['set'] for r in rows))
     cases, dets = list(dict.fromkeys(r['case'] for r in rows)), list(dict.fromkeys(r['detector'] for r in rows))
     value = {(r['case'], r['set'], r['detector']): r[metric] for r in rows}
     fmt = lambda v: '-' if v is None or v != v else f"{100 * v:.1f}" if percent else f"{v:.3f}"
-    lines = [f"| fault ({' / '.join(sets)}) | " + ' | '.join(dets) + ' |', '|:--|' + '--:|' * len(dets)]
-    for c in cases:
+    def line(c):
         best = {s: max((value.get((c, s, d), -1) for d in dets if d != 'oracle'), key=lambda v: -1 if v != v else v)
                 for s in sets}
         cell = lambda d: ' / '.join((f"**{fmt(value.get((c, s, d)))}**"
                                      if bold_best and d != 'oracle' and value.get((c, s, d)) == best[s]
                                      and len(dets) > 1
                                      else fmt(value.get((c, s, d)))) for s in sets)
-        lines.append(f"| {c} | " + ' | '.join(cell(d) for d in dets) + ' |')
-    return '\n'.join(lines)
+        return [c] + [cell(d) for d in dets]
+    return markdown_table([f"fault ({' / '.join(sets)})"] + dets, [line(c) for c in cases] + list(more_rows))
