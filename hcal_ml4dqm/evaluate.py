@@ -18,7 +18,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 # %% ../nbs/05_eval.ipynb #501d049e
-from .core import HcalError
+from .core import HcalError, markdown_table
 from .train import pick_device, predict_proba
 
 # %% ../nbs/05_eval.ipynb #76fb9094
@@ -204,15 +204,13 @@ def result_table(summary:dict,    # from `summarize`
                 )->str:
     "A markdown table: accuracy and AUC (mean ± std over seeds, with the errors they allow) per model."
     n_seeds = len(next(iter(summary.values()))['accuracy']['values'])
-    head = f"| model | accuracy | AUC |{' train time |' if times else ''}"
-    lines = [head, '|' + '---|' * (head.count('|') - 1)]
-    for name, s in summary.items():
+    def row(name, s):
         acc = _cell(dict(s['accuracy'], bad=s['n_errors']['values']), s['n'], 'misclassified')
         auc = _cell(dict(s['auc'], bad=s['misordered_pairs']['values']), s['n_pairs'], 'pairs misordered')
-        t = f" {times[name]:.1f} s |" if times and name in times else (' — |' if times else '')
-        lines.append(f'| {name} | {acc} | {auc} |{t}')
+        return [name, acc, auc] + ([f"{times[name]:.1f} s" if name in times else '—'] if times else [])
     note = f'\n\n{n_seeds} seeds: mean ± standard deviation, errors per seed.' if n_seeds > 1 else ''
-    return '\n'.join(lines) + note
+    return markdown_table(['model', 'accuracy', 'AUC'] + (['train time'] if times else []),
+                          [row(name, s) for name, s in summary.items()]) + note
 
 # %% ../nbs/05_eval.ipynb #817b7175
 def per_class_table(metrics:dict, # {name: `classification_metrics`} of one set, more than two classes
@@ -220,13 +218,11 @@ def per_class_table(metrics:dict, # {name: `classification_metrics`} of one set,
     "A markdown table, one row per class: its maps, and each classifier's recall and one-vs-rest AUC on it."
     names = list(metrics)
     first = metrics[names[0]]
-    head = '| class | maps | ' + ' | '.join(f'{n} recall | {n} AUC' for n in names) + ' |'
-    lines = [head, '|:--|--:|' + '--:|' * 2 * len(names)]
-    for c, cname in enumerate(first['class_names']):
-        cells = ' | '.join(f"{metrics[n]['recall'][c]:.4f} | "
-                           f"{format_metric(metrics[n]['auc_per_class'][c], 0, 0).split(' ')[0]}" for n in names)
-        lines.append(f"| {cname} | {first['support'][c]:,} | {cells} |")
-    return '\n'.join(lines)
+    def cells(n, c):  # recall, AUC
+        return [f"{metrics[n]['recall'][c]:.4f}", format_metric(metrics[n]['auc_per_class'][c], 0, 0).split(' ')[0]]
+    return markdown_table(['class', 'maps'] + [f'{n} {what}' for n in names for what in ('recall', 'AUC')],
+                          [[cname, f"{first['support'][c]:,}"] + [v for n in names for v in cells(n, c)]
+                           for c, cname in enumerate(first['class_names'])])
 
 # %% ../nbs/05_eval.ipynb #8dc82a84
 def difficulty_text(summ:dict, # from `summarize`, one set (e.g. validation)

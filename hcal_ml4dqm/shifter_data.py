@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import N_IETA, N_IPHI, DataError, HcalError, ieta_of_index, index_of_ieta
+from .core import N_IETA, N_IPHI, DataError, HcalError, ieta_of_index, index_of_ieta, write_csv
 from .reference import SCORE_COLUMNS
 from .synth import active_mask
 
@@ -29,7 +29,7 @@ def example_scored(out,                    # the directory to write
     "A directory as `monitor score` writes it, of made-up |z|: a hot channel in row 3, a dead one in rows 5-7."
     rng, out, active = np.random.default_rng(seed), Path(out), active_mask()
     out.mkdir(parents=True, exist_ok=True)
-    lines = []
+    rows = []
     for k, run in enumerate(runs):
         s = np.zeros((n, N_IETA, N_IPHI), np.float32)
         s[:, active] = np.abs(rng.normal(size=(n, int(active.sum()))))
@@ -37,9 +37,9 @@ def example_scored(out,                    # the directory to write
         np.save(out / f'Run{run}_channel_scores.npy', s)
         flat = s.reshape(n, -1)
         top = flat.argmax(1)
-        lines += [f"{run},{i},{100 + i},{flat[i, top[i]]:.4f},{int(flat[i, top[i]] > threshold)},"
-                  f"{ieta_of_index(top[i] // N_IPHI)},{top[i] % N_IPHI + 1}" for i in range(n)]
-    (out / 'scores.csv').write_text(','.join(SCORE_COLUMNS) + '\n' + '\n'.join(lines) + '\n')
+        rows += [(run, i, 100 + i, f"{flat[i, top[i]]:.4f}", int(flat[i, top[i]] > threshold),
+                  ieta_of_index(top[i] // N_IPHI), top[i] % N_IPHI + 1) for i in range(n)]
+    write_csv(out / 'scores.csv', SCORE_COLUMNS, rows)
     return out
 
 # %% ../nbs/07g_shifter_data.ipynb #dd73cb5d
