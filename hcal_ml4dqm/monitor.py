@@ -163,7 +163,7 @@ def score_run(detector,         # a fitted detector with `signed_scores` (from `
                 ieta=ieta_of_index(top // N_IPHI), iphi=iphi_of_index(top % N_IPHI))
 
 # %% ../nbs/07_monitor.ipynb #1434b4aa
-def _run_section(run, maps, result, ls, cal, stat, out):
+def _run_section(run, maps, result, ls, cal, persistent, out):  # persistent: `persistent_rows`, None without CUSUM
     ("The report's section on one run: how many lumisections were flagged, the highest-scored ones, "
      "the persistent channels and the two figures.")
     worst, threshold = int(np.argmax(result['score'])), cal.threshold
@@ -175,14 +175,13 @@ def _run_section(run, maps, result, ls, cal, stat, out):
                          f'Run {run}: the highest-scored lumisection beside its channel z (grey: masked)')]
     top = [[i, ls[i], f"{result['score'][i]:.1f}", result['flagged'][i], f"({result['ieta'][i]}, {result['iphi'][i]})"]
            for i in np.argsort(-result['score'])[:10]]
-    pers = [[r['ieta'], r['iphi'], r['lumisection'], r['index'], f"{r['cusum']:.1f}"]
-            for r in persistent_rows(stat, cal, ls)]
+    pers = [[r['ieta'], r['iphi'], r['lumisection'], r['index'], f"{r['cusum']:.1f}"] for r in persistent or []]
     text = (f"{int(result['flag'].sum())} of {len(maps)} lumisections flagged ({result['flag'].mean():.2%}): "
             f"their highest channel score |z| is above the threshold {threshold:.2f}. "
             f"The ten highest-scored lumisections:\n\n" +
             markdown_table(['index', 'lumisection', 'score', 'flagged channels', 'top channel (ieta, iphi)'], top,
                            'rrrrl') +
-            ("" if stat is None else
+            ("" if persistent is None else
              f"\n\nPersistent faults: {len(pers)} channel(s) whose CUSUM passed {cal.cusum_threshold:.2f}" +
              (":\n\n" + markdown_table(['ieta', 'iphi', 'first flagged (lumisection)', 'index', 'CUSUM at the end'],
                                         pers, 'rrrrr') if pers else '.')))
@@ -237,9 +236,9 @@ def score_runs(checkpoint,     # a `monitor.pt` from `train_monitor`
         _save(out / f'Run{f.run}_channel_scores.npy', np.save, res['channel_scores'])
         rows += [(f.run, i, ls[i], f"{res['score'][i]:.4f}", int(res['flag'][i]), res['ieta'][i], res['iphi'][i])
                  for i in range(len(maps))]
-        sections.append(_run_section(f.run, maps, res, ls, cal, stat, out))
-        summary[f.run] = dict(n=len(maps), flagged=int(res['flag'].sum()),
-                              persistent=sum(1 for _ in persistent_rows(stat, cal, ls)))
+        persistent = None if stat is None else persistent_rows(stat, cal, ls)
+        sections.append(_run_section(f.run, maps, res, ls, cal, persistent, out))
+        summary[f.run] = dict(n=len(maps), flagged=int(res['flag'].sum()), persistent=len(persistent or []))
         log(f"Run {f.run}: {summary[f.run]['flagged']} of {len(maps)} lumisections flagged, "
             f"{summary[f.run]['persistent']} channel(s) persistent")
         if (line := self_check(f.run, res['score'], cal.threshold, cal.fa, cal.source, summary[f.run]['persistent'])):
