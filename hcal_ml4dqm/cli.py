@@ -393,7 +393,7 @@ def predict(args):
      "predictions.csv, report.html, and report.md with each run's share of lumisections per class "
      "and its probabilities against the lumisection.")
     import torch
-    from hcal_ml4dqm.deploy import load_predictor, predict_runs
+    from hcal_ml4dqm.predict import load_predictor, predict_runs
     from hcal_ml4dqm.shifter_page import write_prediction_page
     torch.set_num_threads(args.threads)
     predictor = load_predictor(args.checkpoint, args.onnx, args.labels, threads=args.threads)
