@@ -1,4 +1,4 @@
-"""Export a model as one ONNX file for CMSSW's ONNX Runtime (raw occupancy in, probabilities out); predict new runs.
+"""Export a model as one ONNX file for CMSSW's ONNX Runtime (raw occupancy in, probabilities out), checked.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/deploy.html.md"""
 
@@ -8,8 +8,7 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/deploy.html.md"""
 __all__ = ['INPUT_NAME', 'OUTPUT_NAME', 'OPSET', 'IR_VERSION', 'MAX_OPSET', 'MAX_IR', 'SIDECAR_FORMAT', 'CHANNEL_INDEXING',
            'ONNX_INSTALL', 'LAYOUTS', 'Log1p', 'preprocessing', 'OccupancyClassifier', 'load_model',
            'checkpoint_labels', 'class_labels', 'exportable', 'onnx_sidecar', 'Exported', 'write_onnx', 'export_onnx',
-           'Check', 'onnx_session', 'check_onnx', 'predict_maps', 'onnx_parity', 'Predictor', 'onnx_labels',
-           'load_predictor', 'prediction_table', 'predict_runs']
+           'Check', 'onnx_session', 'check_onnx']
 
 # %% ../nbs/08_deploy.ipynb #c186c184
 import copy
@@ -31,11 +30,10 @@ import torch.nn as nn
 
 # %% ../nbs/08_deploy.ipynb #61ac313c
 import hcal_ml4dqm
-from .core import N_IETA, N_IPHI, DataError, HcalError, atomic_write, iter_chunks, write_json, write_text
-from .data import find_runs, load_run, lumisection_numbers
+from .core import N_IETA, N_IPHI, DataError, HcalError, atomic_write, write_json
+from .data import find_runs
 from .moe import MoE
-from .plots import plot_predictions
-from .report import Section, figure_entry, versions, write_report
+from .report import versions
 from .synth import DEFAULT_RUNS
 from .train import load_checkpoint, model_from_checkpoint
 from .vit import eval_mode
@@ -386,177 +384,3 @@ def check_onnx(path,            # an .onnx file
             add(req, all(ok), f"onnxruntime {importlib.import_module('onnxruntime').__version__}")
         except Exception as e: add(req, False, ' '.join(str(e).split())[:160])
     return checks
-
-# %% ../nbs/08_deploy.ipynb #b07d5c29
-def _is_session(model): return hasattr(model, 'run') and hasattr(model, 'get_inputs')
-
-def _session_runner(session):
-    ("Check that an ONNX Runtime session takes `occupancy` maps (batch, 1, 64, 72) and gives `probabilities`; "
-     "its batch function.")
-    ins, outs = session.get_inputs(), [o.name for o in session.get_outputs()]
-    want = [1, N_IETA, N_IPHI]
-    if ([i.name for i in ins] != [INPUT_NAME] or list(ins[0].shape[1:]) != want
-            or ins[0].type != 'tensor(float)' or OUTPUT_NAME not in outs):
-        got = ', '.join(f"{i.name} {list(i.shape)} {i.type}" for i in ins)
-        raise HcalError(f"the ONNX model takes {got} and gives {outs}: "
-                        f"not {INPUT_NAME!r} maps (batch, 1, {N_IETA}, {N_IPHI}) "
-                        f"of float to {OUTPUT_NAME!r}, as export_onnx writes them with layout 'nchw'")
-    return lambda x: session.run([OUTPUT_NAME], {INPUT_NAME: x})[0]
-
-@contextmanager
-def _runner(model):
-    ("A function from float32 (b, 1, 64, 72) maps to (b, n_classes) probabilities, "
-     "for a torch model or an ONNX Runtime session.")
-    if _is_session(model):
-        yield _session_runner(model)
-        return
-    clf = model if isinstance(model, OccupancyClassifier) else OccupancyClassifier(model)
-    if clf.layout != 'nchw': raise HcalError(f"predict_maps takes (n, 64, 72) maps, not the {clf.layout} layout")
-    device = next(clf.parameters()).device
-    with eval_mode(clf): yield lambda x: clf(torch.from_numpy(x).to(device)).cpu().numpy()
-
-# %% ../nbs/08_deploy.ipynb #252536a6
-def predict_maps(model,           # a classifier (`nn.Module`, `OccupancyClassifier`) or an ONNX Runtime session
-                 maps,            # (n, 64, 72) raw occupancy of any dtype: an array or a memory map (`load_run`)
-                 batch_size=256,  # maps per call of the model
-                 chunk=1024,      # maps read at a time (a memory map's pages are released after each chunk)
-                )->np.ndarray:
-    "Class probabilities (n, n_classes), float32, of raw occupancy maps."
-    shape = tuple(np.shape(maps))
-    if len(shape) != 3 or shape[1:] != (N_IETA, N_IPHI):
-        raise DataError(f"expected maps of shape (n, {N_IETA}, {N_IPHI}), got {shape}")
-    if batch_size < 1 or chunk < 1:
-        raise HcalError(f"batch_size and chunk must be >= 1, got {batch_size} and {chunk}", arg=('batch_size', 'chunk'))
-    out = None
-    with _runner(model) as run:
-        for start, block in iter_chunks(maps, chunk):
-            x = np.ascontiguousarray(block, dtype=np.float32).reshape(-1, 1, N_IETA, N_IPHI)
-            for b in range(0, len(x), batch_size):
-                p = run(x[b:b + batch_size])
-                if out is None: out = np.empty((shape[0], p.shape[1]), np.float32)
-                out[start + b:start + b + len(p)] = p
-    return out if out is not None else np.zeros((0, 0), np.float32)
-
-# %% ../nbs/08_deploy.ipynb #8ec0ee18
-def onnx_parity(model,                # the PyTorch classifier (the reference)
-                path,                 # its export
-                maps,                 # (n, 64, 72) raw occupancy
-                batch_sizes=(1, 37),  # ONNX Runtime batch sizes to compare
-               )->dict:
-    "Max |p_ONNX Runtime - p_PyTorch| over `maps`, per batch size of ONNX Runtime."
-    reference, session = predict_maps(model, maps), onnx_session(path)
-    return {b: float(np.abs(predict_maps(session, maps, batch_size=b) - reference).max()) for b in batch_sizes}
-
-# %% ../nbs/08_deploy.ipynb #99294af6
-@dataclass
-class Predictor:
-    ("A model ready to predict: a PyTorch classifier or an ONNX Runtime session, the run number of each class, "
-     "and where it came from.")
-    model:object   # an `OccupancyClassifier` or an ONNX Runtime session
-    labels:list    # run number of each class
-    source:str     # e.g. 'checkpoint run/checkpoints/random-seed0/ViT.pt (ViT)', for the report
-
-    def __call__(self, maps, batch_size=256, chunk=1024):
-        "Class probabilities (n, n_classes) of raw occupancy maps (`predict_maps`)."
-        return predict_maps(self.model, maps, batch_size, chunk)
-
-def onnx_labels(session)->list|None:
-    "The class labels an exported file records in its metadata, or None."
-    meta = session.get_modelmeta().custom_metadata_map.get('hcal_ml4dqm')
-    try: return [int(r) for r in json.loads(meta)['class_labels']] if meta else None
-    except (ValueError, KeyError, TypeError): return None
-
-def load_predictor(checkpoint=None, # a checkpoint of this package ...
-                   onnx=None,       # ... or an .onnx file from `export_onnx` (one of the two)
-                   labels=None,     # run number of each class (default: what the checkpoint or the file records)
-                   which='best',    # for a checkpoint: the 'best' or the 'last' epoch's weights
-                   threads=1,       # ONNX Runtime intra-op threads
-                  )->Predictor:
-    "A `Predictor` from a checkpoint or an exported ONNX file."
-    if (checkpoint is None) == (onnx is None):
-        raise HcalError('give the model as checkpoint or as onnx (one of them)', arg=('checkpoint', 'onnx'))
-    if checkpoint is not None:
-        model, ck = load_model(checkpoint, which)
-        return Predictor(OccupancyClassifier(model).eval(), class_labels(model, labels, ck),
-                         f'checkpoint `{checkpoint}` ({ck["model_class"]})')
-    session = onnx_session(onnx, threads)
-    _session_runner(session)
-    n = session.get_outputs()[0].shape[-1]
-    labels = [int(r) for r in labels] if labels is not None else onnx_labels(session)
-    if labels is None:
-        raise HcalError(f"labels: {onnx} records no class labels; give the run number of each of its {n} classes",
-                        arg='labels')
-    if len(labels) != n: raise HcalError(f"labels: {len(labels)} run numbers for a model of {n} classes", arg='labels')
-    return Predictor(session, labels, f'ONNX model `{onnx}`')
-
-# %% ../nbs/08_deploy.ipynb #046a631e
-def _csv(results, labels):
-    "predictions.csv: one row per map."
-    out = io.StringIO()
-    out.write(','.join(['run', 'index', 'lumisection'] + [f'p_{r}' for r in labels] + ['predicted']) + '\n')
-    fmt = ['%d', '%d', '%d'] + ['%.6g'] * len(labels) + ['%d']
-    for run, r in results.items():
-        p = r['probabilities']
-        cols = [np.full(len(p), run), np.arange(len(p)), r['lumisection'], *p.T, np.asarray(labels)[p.argmax(1)]]
-        np.savetxt(out, np.column_stack(cols), fmt=fmt, delimiter=',')
-    return out.getvalue()
-
-def _shares(probabilities):  # (n, C)
-    "The share of maps assigned to each class (its highest probability)."
-    return np.bincount(probabilities.argmax(1), minlength=probabilities.shape[1]) / len(probabilities)
-
-def prediction_table(results, # {run: {'probabilities': (n, C), 'lumisection': (n,)}}
-                     labels,  # run number of each class
-                    )->str:
-    "Per run: its lumisections, the share assigned to each class, and whether the run is one of the model's classes."
-    head = '| run | lumisections | ' + ' | '.join(f'assigned to Run {r}' for r in labels) + ' | a class of the model |'
-    lines = [head, '|:--|:--|' + '--:|' * len(labels) + ':--|']
-    for run, r in results.items():
-        p, ls = r['probabilities'], r['lumisection']
-        share = _shares(p)
-        known = f'yes (class {labels.index(run)})' if run in labels else 'no: a run it never saw'
-        lines.append(f'| {run} | {len(p)} (LS {ls.min()}..{ls.max()}) | '
-                     + ' | '.join(f'{s:.1%}' for s in share) + f' | {known} |')
-    return '\n'.join(lines)
-
-# %% ../nbs/08_deploy.ipynb #70364d61
-def predict_runs(predictor:Predictor, # from `load_predictor`
-                 data_dir,            # a directory of `Run<run>_Dataset*.npy` files (any number of runs), .json if any
-                 out_dir,             # where predictions.csv, report.md and figures/ go
-                 batch_size=256,      # maps per call of the model
-                 chunk=1024,          # maps read at a time
-                 log=print,           # where progress messages go
-                )->dict:
-    ("Predict every map of every run in `data_dir`; write `predictions.csv` and `report.md`. "
-     "Returns the paths, the table and each run's results.")
-    out, labels = Path(out_dir), predictor.labels
-    results = {}
-    for f in sorted(find_runs(data_dir, min_runs=1), key=lambda f: f.run):
-        maps = load_run(f.path)
-        ls, numbered = lumisection_numbers(f.path, len(maps))
-        results[f.run] = dict(file=f.path, lumisection=ls, numbered=numbered,
-                              probabilities=predictor(maps, batch_size, chunk))
-        log(f"Run {f.run}: {len(maps)} maps; "
-            + ', '.join(f'{s:.1%} Run {r}' for s, r in zip(_shares(results[f.run]['probabilities']), labels)))
-    csv = write_text(out / 'predictions.csv', _csv(results, labels))
-    table = prediction_table(results, labels)
-    names = [f'Run {r}' for r in labels]
-    figures = [figure_entry(plot_predictions(r['lumisection'], r['probabilities'], names, f'Run {run}'), out,
-                            f'figures/predictions_run{run}.png',
-                            f"Run {run}: the probability of each class against the "
-                            f"{'lumisection' if r['numbered'] else 'map index (no lumisection numbers)'}, "
-                            'and the share of lumisections assigned to each class.') for run, r in results.items()]
-    n_maps = sum(len(r['probabilities']) for r in results.values())
-    text = (f"Model: {predictor.source}; its classes: {', '.join(names)}. "
-            f"Data: `{data_dir}`, {len(results)} run(s), {n_maps} maps "
-            "(lumisection numbers from the `.json` of `convert` where there is one, "
-            "else the map's row in the file).\n\n"
-            "Each lumisection is assigned to its most probable class. "
-            "The model knows only its classes: a run it was trained "
-            "on should go to its own class, and a new run goes to whichever class it resembles more, "
-            "which the shares and the "
-            "figures show, lumisection by lumisection. Every probability is in `predictions.csv`.\n\n" + table)
-    report = write_report([Section('Share of lumisections per class', text),
-                           Section('Probability against lumisection', figures=figures)],
-                          out / 'report.md', 'Predictions on new runs')
-    return dict(csv=csv, report=report, table=table, runs=results)
