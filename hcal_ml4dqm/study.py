@@ -28,6 +28,7 @@ from .plots import (
     plot_mean_maps, plot_roc, plot_sample_maps, plot_sparsity,
     plot_training_curves, plot_value_distribution, save_figure)
 from .report import Section, figure_entry, versions, write_report
+from .synth import synthesize_cells
 from .train import MODEL_NAMES, build_model, fit, load_checkpoint, model_from_checkpoint, pick_device
 
 # %% ../nbs/05b_study.ipynb #1859e148
@@ -217,7 +218,9 @@ def _load_data(cfg, dist, log):
      "with several ranks, the first of each machine builds a cache.")
     source = cfg.source(read_labels(cfg.labels) if isinstance(cfg.labels, Path) else cfg.labels)
     log(f'  {source.describe()}')
-    maps = source.maps(check_values=False)   # the values are checked as the data set is built
+    if source.kind == 'synthetic':   # the maps as their active cells: a fifth of the float64 maps' memory, same values
+        maps = synthesize_cells(source.n_lumisections, seed=source.seed, separation=source.separation)
+    else: maps = source.maps(check_values=False)   # the values are checked as the data set is built
     cache_dir, above = cfg.cache_dir or cfg.out_dir / 'cache', cfg.stream_above * 2**30
     dataset = dist.local_first(lambda: source.load(maps, cfg.stream, cache_dir, above))
     where = (f', streamed from a cache of {dataset.x.shape[0] * dataset.x.row_bytes / 2**30:.2f} GiB '
