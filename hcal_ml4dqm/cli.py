@@ -207,7 +207,7 @@ def _patch(text):
 def attention(args):
     ("Attention of trained models on held-out maps: maps, rollout, per-run means, experts and the faithfulness check, "
      "as PNGs and a paragraph of findings.")
-    from hcal_ml4dqm.study import attention_from_checkpoints
+    from hcal_ml4dqm.attention_study import attention_from_checkpoints
     written = attention_from_checkpoints(args.checkpoint, args.out, args.data_dir, args.n_maps, args.fine_patch,
                                          args.epochs, args.steps, args.seed)
     for f in written['figures'].values(): print(f"wrote {f['path']}")

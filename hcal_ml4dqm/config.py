@@ -132,7 +132,7 @@ class StudyConfig:
     stages:tuple[str, ...]=('eda', 'train', 'evaluate')   # what to do: 'eda', 'train' (write checkpoints),
                                    # 'evaluate' (read them, write the report)
     resume:bool=False              # continue from the checkpoints in out_dir
-    attention:bool=False           # add the attention analysis (`study.attention_section`)
+    attention:bool=False           # add the attention analysis (`attention_study.attention_section`)
     progress:bool=True             # progress bars
 
     def __post_init__(self):
