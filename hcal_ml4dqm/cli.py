@@ -16,8 +16,9 @@ from pathlib import Path
 
 from . import __version__
 from .core import HcalError
-from .data import find_runs, load_run, run_statistics, statistics_table
+from .data import find_runs, load_run
 from .distributed import RankStopped, env_context, stopped_by_peer
+from .eda import run_statistics, statistics_table
 from .synth import Nuisance, write_synthetic
 
 # %% ../nbs/99_cli.ipynb #4f5440a9

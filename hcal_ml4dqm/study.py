@@ -22,9 +22,9 @@ from .attention import analyse_attention, attention_findings, display_name, fait
 from .attention_plots import plot_attention, plot_expert_routing, plot_faithfulness, plot_mean_attention
 from .config import StudyConfig, checkpoint_data
 from .core import HcalError, log1p_depth_sum, write_json, write_text
-from .data import DataSource, SplitSpec, read_labels, statistics_table
+from .data import DataSource, SplitSpec, read_labels
 from .distributed import SINGLE
-from .eda import check_conclusions, summarize_runs
+from .eda import check_conclusions, statistics_table, summarize_runs
 from .evaluate import difficulty_text, evaluate_split, per_class_table, result_table, summarize
 from .plots import (
     plot_confusion_matrices, plot_depth_profile, plot_difference_map, plot_ieta_profile, plot_luminosity,
