@@ -16,7 +16,8 @@ from pathlib import Path
 from .cli_base import THREADS_ARG, arg, command_group, number_in, positive_int, set_threads, subcommand
 from .cli_base import build_parser, main   # re-exported: `hcal_ml4dqm.cli.main` is the console script
 from .core import HcalError
-from .data import find_runs, load_run, run_statistics, statistics_table
+from .data import find_runs, load_run
+from .eda import run_statistics, statistics_table
 from .synth import Nuisance, write_synthetic
 
 # %% ../nbs/99_cli.ipynb #9cb55e50

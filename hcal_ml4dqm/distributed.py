@@ -61,7 +61,7 @@ class DistContext:
     @property
     def active(self)->bool: return self.world > 1
     @property
-    def shard(self)->tuple: return (self.rank, self.world)   # for `data.batches`
+    def shard(self)->tuple: return (self.rank, self.world)   # for `loader.batches`
     def __str__(self): return f"rank {self.rank} of {self.world}"
 
     def barrier(self):

@@ -19,9 +19,9 @@ import numpy as np
 from .attention_study import attention_section
 from .config import StudyConfig
 from .core import HcalError, markdown_table, write_json, write_text
-from .data import read_labels, statistics_table
+from .data import read_labels
 from .distributed import SINGLE
-from .eda import check_conclusions, summarize_runs
+from .eda import check_conclusions, statistics_table, summarize_runs
 from .evaluate import difficulty_text, evaluate_split, per_class_table, result_table, summarize
 from .plots import (
     plot_confusion_matrices, plot_depth_profile, plot_difference_map, plot_ieta_profile, plot_luminosity,

@@ -26,8 +26,8 @@ from tqdm.auto import tqdm
 
 # %% ../nbs/04_train.ipynb #dc708b0a
 from .core import HcalError, atomic_write
-from .data import batches
 from .distributed import SINGLE
+from .loader import batches, epoch_seed
 from .moe import MoEViT
 from .vit import ViT
 
@@ -277,8 +277,6 @@ def _new_history():
     return {k: [] for k in ('step', 'epoch', 'train_loss', 'train_acc', 'train_aux', 'grad_norm',
                             'val_loss', 'val_acc', 'lr', 'seconds')}
 
-def _epoch_seed(seed, epoch): return seed * 1_000_003 + epoch
-
 # %% ../nbs/04_train.ipynb #eb2eff9d
 def warmup_cosine(step:int,   # optimizer step, from 0
                   total:int,  # steps in the budget
@@ -303,16 +301,6 @@ def _schedules(optimizer, cfg, total):
                                                                 patience=cfg.lr_patience)
     return torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: warmup_cosine(s, total, cfg.warmup, cfg.schedule == 'cosine')), None
-
-def _batches(x, y, idx, batch_size, seed, per_epoch, start=0, shard=(0, 1)):
-    ("Training batches from optimizer step `start` on, epoch after epoch, each epoch in its own order "
-     "from `(seed, epoch)`; with several ranks, this rank's part of each.")
-    epoch, skip = divmod(start, per_epoch)
-    while True:
-        order = torch.Generator().manual_seed(_epoch_seed(seed, epoch))
-        for k, batch in enumerate(batches(x, y, idx, batch_size, shuffle=True, generator=order, shard=shard)):
-            if k >= skip: yield batch
-        epoch, skip = epoch + 1, 0
 
 # %% ../nbs/04_train.ipynb #5d200832
 def _resume(checkpoint, ident, extra, model, opt, schedules):
@@ -361,7 +349,8 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
         history, step, best, best_step, best_loss, stale = _resume(checkpoint, ident, extra, model, opt,
                                                                    (per_step, per_eval))
     t_start = time.perf_counter()
-    stream = _batches(x, y, split.train, cfg.batch_size, cfg.seed, per_epoch, step, dist.shard)
+    # epoch after epoch, from this step on
+    stream = batches(x, y, split.train, cfg.batch_size, True, cfg.seed, dist.shard, step, epochs=None)
     net = dist.wrap(model)   # DistributedDataParallel under torchrun; the model itself for one process
     stopped = cfg.patience is not None and stale >= cfg.patience
     with tqdm(total=evals[-1], initial=step, desc=name, unit='step', disable=not progress or not dist.is_main,
@@ -370,7 +359,7 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
             if stop <= step: continue
             if stopped: break
             t0 = time.perf_counter()
-            torch.manual_seed(_epoch_seed(cfg.seed, segment))     # the dropout of this segment
+            torch.manual_seed(epoch_seed(cfg.seed, segment))     # the dropout of this segment
             tr = _train_steps(net, stream, stop - step, opt, per_step, cfg, device, bar, dist)
             va_loss, va_acc = _evaluate(model, x, y, split.val, cfg, device, dist)
             if not np.isfinite(tr[0]) or not np.isfinite(va_loss):
