@@ -34,7 +34,7 @@ import hcal_ml4dqm
 from .core import N_IETA, N_IPHI, DataError, HcalError, atomic_write, iter_chunks, write_json, write_text
 from .data import find_runs, load_run, lumisection_numbers
 from .moe import MoE
-from .plots import plot_predictions
+from .result_plots import plot_predictions
 from .report import Section, figure_entry, versions, write_report
 from .synth import DEFAULT_RUNS
 from .train import load_checkpoint, model_from_checkpoint

@@ -2,7 +2,8 @@
 
 `nbdev-test` runs every notebook with IN_TEST set, on small data, and keeps no output. The outputs saved in the
 notebooks (and rendered on the documentation site) come from running them without IN_TEST, at the sizes the chapters
-state. This runs each notebook in a fresh kernel, from its directory, and writes the outputs back; run `nbdev-clean` after.
+state. This runs each notebook in a fresh kernel, from its directory, and writes the outputs back (figures as plain
+PNGs at the resolution `hcal_ml4dqm.plots` sets); run `nbdev-clean` after.
 
     python tools/run_nbs.py nbs/04_train.ipynb nbs/05b_study.ipynb   # those notebooks (default: every notebook in nbs/)
 
@@ -25,7 +26,8 @@ if __name__ == '__main__':
     for path in a.notebooks or sorted((Path(__file__).resolve().parent.parent / 'nbs').glob('[!_.]*.ipynb')):
         t0, nb = time.perf_counter(), read_nb(path)
         try:
-            with contextlib.chdir(path.resolve().parent): CaptureShell().run_all(nb, exc_stop=True)
+            # plain PNGs at `plots.FIG_DPI` (execnb's default, retina, doubles it: four times the pixels)
+            with contextlib.chdir(path.resolve().parent): CaptureShell(mpl_format='png').run_all(nb, exc_stop=True)
         except Exception as e: sys.exit(f'{path}: failed: {type(e).__name__}: {e}')
         write_nb(nb, path)
         print(f'{path}: {time.perf_counter() - t0:.0f} s', flush=True)
