@@ -13,7 +13,8 @@ from matplotlib.colors import BoundaryNorm, CenteredNorm, ListedColormap, Normal
 from matplotlib.figure import Figure
 
 from .core import N_IETA, N_IPHI, upsample
-from .plots import DETECTOR_EXTENT, DIFF_CMAP, MAP_CMAP, color, fig_size, patch_guides, plot_style, show_map
+from .plots import (
+    DETECTOR_EXTENT, DIFF_CMAP, MAP_CMAP, MAX_WIDTH, color, fig_size, patch_guides, plot_style, show_map)
 
 # %% ../nbs/06a_attention_plots.ipynb #855c32e8
 def _input_norm(inputs):
@@ -105,11 +106,11 @@ def plot_mean_attention(rows,             # [dict(label=..., maps=(C, gh, gw) me
             fig.colorbar(im, ax=axes[r, :2].tolist(), label='attention /\nuniform share', shrink=0.9, pad=0.01)
             diff = up[-1] - up[0]
             im = show_map(axes[r, 2], diff, DIFF_CMAP, CenteredNorm(0, max(float(np.nanmax(np.abs(diff))), 1e-9)),
-                          zero_masked=False, physical=False, ylabel=False, title=f'attention: {b} - {a}')
+                          zero_masked=False, physical=False, ylabel=False, title=f'attention:\n{b} - {a}')
             patch_guides(axes[r, 2], row['patch_size'], active, color='k')
             fig.colorbar(im, ax=axes[r, 2], label='difference', shrink=0.9, pad=0.01)
             im = show_map(axes[r, 3], occ, DIFF_CMAP, occ_norm, zero_masked=False, ylabel=False,
-                          title=f'occupancy: {b} - {a}')
+                          title=f'occupancy:\n{b} - {a}')
             patch_guides(axes[r, 3], row['patch_size'], active, color='k')
             fig.colorbar(im, ax=axes[r, 3], label='mean occupancy\ndifference', shrink=0.9, pad=0.01)
             if r < len(rows) - 1:
@@ -174,7 +175,7 @@ def plot_faithfulness(results):   # {model name: dict from `faithfulness`}
               'random': ('0.4', 'x', 'random patches'),
               'random active': (color(2), '^', 'random patches with active cells')}
     with plot_style():
-        fig = Figure(figsize=fig_size(len(results), (4.2, 3.6), extra=(0.6, 0)), layout='constrained')
+        fig = Figure(figsize=(min(4.2 * len(results) + 0.6, MAX_WIDTH), 3.6), layout='constrained')
         axes = np.atleast_1d(fig.subplots(1, len(results), sharey=True))
         for ax, (name, f) in zip(axes, results.items()):
             for key, (colour, marker, label) in styles.items():

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib import ticker
 from matplotlib.figure import Figure
 
-from .plots import FREQ_CMAP, PALETTE, color, fig_size, panel_grid, plot_style
+from .plots import FREQ_CMAP, MAX_WIDTH, PALETTE, color, panel_grid, plot_style
 
 # %% ../nbs/00c_result_plots.ipynb #39af1ffb
 def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
@@ -25,7 +25,7 @@ def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
      "training dashed, validation solid, one colour per model.")
     norms = any('grad_norm' in h for h in histories.values())
     with plot_style():
-        fig = Figure(figsize=fig_size(4 if norms else 3, (4.25, 3.6)), layout='constrained')
+        fig = Figure(figsize=(min(4.25 * (4 if norms else 3), MAX_WIDTH), 3.6), layout='constrained')
         ax_loss, ax_acc, ax_lr, *ax_norm = fig.subplots(1, 4 if norms else 3)
         for (name, h), colour in zip(histories.items(), itertools.cycle(PALETTE)):
             at = h['step'] if 'step' in h else h['epoch']
