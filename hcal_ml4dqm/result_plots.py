@@ -25,7 +25,8 @@ def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
      "training dashed, validation solid, one colour per model.")
     norms = any('grad_norm' in h for h in histories.values())
     with plot_style():
-        fig = Figure(figsize=(min(4.25 * (4 if norms else 3), MAX_WIDTH), 3.6), layout='constrained')
+        size = (min(4.25 * (4 if norms else 3), MAX_WIDTH), 3.4 + 0.2 * len(histories))   # legend: a row per model
+        fig = Figure(figsize=size, layout='constrained')
         ax_loss, ax_acc, ax_lr, *ax_norm = fig.subplots(1, 4 if norms else 3)
         for (name, h), colour in zip(histories.items(), itertools.cycle(PALETTE)):
             at = h['step'] if 'step' in h else h['epoch']
@@ -42,7 +43,7 @@ def plot_training_curves(histories:dict, # {model name: `TrainResult.history`}
         for ax in (ax_loss, ax_acc, ax_lr, *ax_norm):
             ax.xaxis.get_major_locator().set_params(integer=True)
             ax.grid(alpha=0.3)
-        ax_acc.legend(fontsize=8)
+        fig.legend(*ax_acc.get_legend_handles_labels(), loc='outside lower center', ncols=2, fontsize=8, frameon=False)
         if title: fig.suptitle(title)
     return fig
 
