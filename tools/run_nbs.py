@@ -26,7 +26,9 @@ def lighten(nb):
             data = out.get('data', {})
             if 'image/png' not in data: continue
             old = data['image/png']; old = ''.join(old) if isinstance(old, list) else old
-            img = Image.open(io.BytesIO(base64.b64decode(old))).convert('RGB').quantize(256, dither=Image.Dither.NONE)
+            img = Image.open(io.BytesIO(base64.b64decode(old))).convert('RGB')
+            # octree keeps colour bars smooth (median cut bands them); dithering adds noise and bytes
+            img = img.quantize(256, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
             buf = io.BytesIO(); img.save(buf, 'PNG', optimize=True)
             new = base64.b64encode(buf.getvalue()).decode()
             if len(new) < len(old): data['image/png'], saved = new, saved + len(old) - len(new)
