@@ -13,7 +13,8 @@ from matplotlib.colors import BoundaryNorm, CenteredNorm, ListedColormap, Normal
 from matplotlib.figure import Figure
 
 from .core import N_IETA, N_IPHI, upsample
-from .plots import DETECTOR_EXTENT, DIFF_CMAP, MAP_CMAP, color, patch_guides, plot_style, show_map
+from .plots import (
+    DETECTOR_EXTENT, DIFF_CMAP, MAP_CMAP, MAX_WIDTH, color, fig_size, patch_guides, plot_style, show_map)
 
 # %% ../nbs/06a_attention_plots.ipynb #855c32e8
 def _input_norm(inputs):
@@ -35,7 +36,7 @@ def plot_attention(inputs,          # (n, 64, 72) input maps, log(1 + occupancy)
             + (['rollout'] if rollout is not None else []))
     in_norm = _input_norm(inputs)
     with plot_style():
-        fig = Figure(figsize=(2.75 * len(cols) + 1.6, 2.5 * n + 0.8), layout='constrained')
+        fig = Figure(figsize=fig_size(len(cols), (2.75, 2.5), n, (1.6, 0.8)), layout='constrained')
         axes = fig.subplots(n, len(cols), sharex=True, sharey=True, squeeze=False)
         for r in range(n):
             mean = upsample(cls[r].mean(0), patch_size)
@@ -90,7 +91,7 @@ def plot_mean_attention(rows,             # [dict(label=..., maps=(C, gh, gw) me
     occ = np.ma.masked_where(np.asarray(occupancy_diff) == 0, occupancy_diff)
     occ_norm = CenteredNorm(0, max(float(np.abs(occ).max()), 1e-9))
     with plot_style():
-        fig = Figure(figsize=(15.5, 2.75 * len(rows) + 0.8), layout='constrained')
+        fig = Figure(figsize=fig_size(4, (3.6, 2.75), len(rows), (1.1, 0.8)), layout='constrained')
         axes = fig.subplots(len(rows), 4, sharex=True, sharey=True, squeeze=False)
         for r, row in enumerate(rows):
             rel = _relative(row['maps'])
@@ -105,11 +106,11 @@ def plot_mean_attention(rows,             # [dict(label=..., maps=(C, gh, gw) me
             fig.colorbar(im, ax=axes[r, :2].tolist(), label='attention /\nuniform share', shrink=0.9, pad=0.01)
             diff = up[-1] - up[0]
             im = show_map(axes[r, 2], diff, DIFF_CMAP, CenteredNorm(0, max(float(np.nanmax(np.abs(diff))), 1e-9)),
-                          zero_masked=False, physical=False, ylabel=False, title=f'attention: {b} - {a}')
+                          zero_masked=False, physical=False, ylabel=False, title=f'attention:\n{b} - {a}')
             patch_guides(axes[r, 2], row['patch_size'], active, color='k')
             fig.colorbar(im, ax=axes[r, 2], label='difference', shrink=0.9, pad=0.01)
             im = show_map(axes[r, 3], occ, DIFF_CMAP, occ_norm, zero_masked=False, ylabel=False,
-                          title=f'occupancy: {b} - {a}')
+                          title=f'occupancy:\n{b} - {a}')
             patch_guides(axes[r, 3], row['patch_size'], active, color='k')
             fig.colorbar(im, ax=axes[r, 3], label='mean occupancy\ndifference', shrink=0.9, pad=0.01)
             if r < len(rows) - 1:
@@ -132,7 +133,7 @@ def plot_expert_routing(summary,       # from `routing_summary`
     norm = BoundaryNorm(np.arange(n_experts + 1) - 0.5, n_experts)
     show = [0, n_classes - 1]
     with plot_style():
-        fig = Figure(figsize=(12.5, 2.6 * n_layers + 0.9), layout='constrained')
+        fig = Figure(figsize=fig_size(3, (3.9, 2.6), n_layers, (0.8, 0.9)), layout='constrained')
         axes = fig.subplots(n_layers, 3, squeeze=False, width_ratios=[1, 1, 0.8])
         for l in range(n_layers):
             for c, k in enumerate(show):
@@ -174,7 +175,7 @@ def plot_faithfulness(results):   # {model name: dict from `faithfulness`}
               'random': ('0.4', 'x', 'random patches'),
               'random active': (color(2), '^', 'random patches with active cells')}
     with plot_style():
-        fig = Figure(figsize=(4.2 * len(results) + 0.6, 3.6), layout='constrained')
+        fig = Figure(figsize=(min(4.2 * len(results) + 0.6, MAX_WIDTH), 3.6), layout='constrained')
         axes = np.atleast_1d(fig.subplots(1, len(results), sharey=True))
         for ax, (name, f) in zip(axes, results.items()):
             for key, (colour, marker, label) in styles.items():

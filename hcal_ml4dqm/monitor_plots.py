@@ -14,7 +14,7 @@ from matplotlib import colors
 from matplotlib.figure import Figure
 
 from .core import N_IETA, N_IPHI, ieta_of_index, iphi_of_index
-from .plots import DIFF_CMAP, MAP_CMAP, PALETTE, color, colorbar, plot_style, show_map
+from .plots import DIFF_CMAP, MAP_CMAP, MAX_WIDTH, PALETTE, color, colorbar, plot_style, show_map
 
 # %% ../nbs/07d_monitor_plots.ipynb #42c78a35
 def plot_flagged_vs_ls(flagged,           # (n,) number of flagged channels in each lumisection
@@ -98,7 +98,7 @@ def plot_efficiency(table,             # {group (a fault, a condition): {detecto
     dets = list(dict.fromkeys(d for row in table.values() for d in row))
     w = 0.8 / len(dets)
     with plot_style():
-        fig = Figure(figsize=(max(7, 0.4 * len(groups) * len(dets) + 2), 3.9), layout='constrained')
+        fig = Figure(figsize=(min(max(7, 0.4 * len(groups) * len(dets) + 2), MAX_WIDTH), 3.9), layout='constrained')
         ax = fig.subplots()
         for k, d in enumerate(dets):
             v = np.array([table[g].get(d, np.nan) for g in groups], float) * (100 if percent else 1)

@@ -21,7 +21,7 @@ import torch
 from .core import N_IETA, N_IPHI, DataError, HcalError, iter_chunks, markdown_table, write_csv
 from .data import find_runs, load_run, lumisection_numbers
 from .deploy import INPUT_NAME, OUTPUT_NAME, OccupancyClassifier, class_labels, load_model, onnx_session
-from .plots import plot_predictions
+from .result_plots import plot_predictions
 from .report import Section, figure_entry, write_report
 from .vit import eval_mode
 

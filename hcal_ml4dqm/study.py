@@ -24,9 +24,9 @@ from .distributed import SINGLE
 from .eda import check_conclusions, statistics_table, summarize_runs
 from .evaluate import difficulty_text, evaluate_split, per_class_table, result_table, summarize
 from .plots import (
-    plot_confusion_matrices, plot_depth_profile, plot_difference_map, plot_ieta_profile, plot_luminosity,
-    plot_mean_maps, plot_roc, plot_sample_maps, plot_sparsity,
-    plot_training_curves, plot_value_distribution, save_figure)
+    plot_depth_profile, plot_difference_map, plot_ieta_profile, plot_luminosity, plot_mean_maps, plot_sample_maps,
+    plot_sparsity, plot_value_distribution, save_figure)
+from .result_plots import plot_confusion_matrices, plot_roc, plot_training_curves
 from .report import Section, figure_entry, versions, write_report
 from .synth import synthesize_cells
 from .train import MODEL_NAMES, build_model, fit, load_checkpoint, model_from_checkpoint, pick_device
