@@ -66,7 +66,7 @@ def _robust(z):  # (n, C) values
     med = np.median(z, axis=0)
     return med, 1.4826 * np.median(np.abs(z - med), axis=0)
 
-# %% ../nbs/07e_reference.ipynb #ecb222d4
+# %% ../nbs/07e_reference.ipynb #fcfb7c9c
 def gain_response(signed,     # maps (n, 64, 72) -> signed z (n, 64, 72): a detector's `signed_scores`
                   maps,       # (n, 64, 72) good maps; a few hundred are enough
                   step=0.01,  # the gain change tried
@@ -119,7 +119,7 @@ def cusum_alarm_rate(z,                              # (n, C) signed calibrated 
 def cusum_threshold(z,                          # (n, C) signed calibrated z of good lumisections (the scored channels)
                     per=PER_LUMISECTIONS,       # at most one falsely flagged channel per `per` lumisections
                     k=CUSUM_K, starts=(0,),
-                    margin=0.5):                # aim at this share of the budget
+                    margin=0.25):               # aim at this share of the budget (see the text)
     ("The CUSUM threshold h for the run-level budget: the alarm rate measured on good lumisections where it is "
      "frequent, extrapolated (log-linear in h) to the budget.")
     z = np.asarray(z, np.float32)
@@ -228,7 +228,7 @@ def read_mask(path):  # a CSV file with a header row `ieta,iphi` or `ieta,iphi,d
         mask[int(index_of_ieta(ieta)), iphi - 1] = True
     return mask
 
-# %% ../nbs/07e_reference.ipynb #5a9028f6
+# %% ../nbs/07e_reference.ipynb #d99be1a3
 RECAL_CHECK = 0.01   # the self-check fires when the channels' gains look moved by more than this (spread, relative)
 
 def _neighbour_median(x):  # (64, 72) float, NaN where not scored
