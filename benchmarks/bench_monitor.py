@@ -260,7 +260,10 @@ def targets(results):
                     ', '.join(f"{r['run']} {_pct(r['fa'])}" for r in sm), all(0.003 <= v <= 0.03 for v in fas)))
         rec = [r for r in sm if r['recalibrated']]
         out.append(('sequence: without a reference, on a recalibrated run, the self-check fires',
-                    ', '.join(f"{r['run']}: {_pct(r['no_ref_fa'])} flagged, {'fires' if r['self_check'] else 'quiet'}" for r in rec),
+                    ', '.join(f"{r['run']}: {_pct(r['no_ref_fa'])} flagged, gains moved by {_pct(r.get('no_ref_gain_spread'))}, "
+                              f"{'fires' if r['self_check'] else 'quiet'}" for r in rec) +
+                    '; not recalibrated: ' + ', '.join(f"{r['run']} {_pct(r.get('no_ref_gain_spread'))} {'fires' if r['self_check'] else 'quiet'}"
+                                                        for r in sm if not r['recalibrated']),
                     all(r['self_check'] for r in rec)))
         for c in TRANSIENT[:3]:
             e, l = min(r[f'{c.name}: eff'] for r in sm), min(r[f'{c.name}: loc'] for r in sm)

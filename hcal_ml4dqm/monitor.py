@@ -29,8 +29,9 @@ from .detectors import active_cells
 from .faults import FaultCase, inject_faults, threshold_at
 from .masked_vit import DetectorTraining, masked_detector
 from .monitor_plots import plot_flagged_vs_ls, plot_score_map
-from .reference import (SCORE_COLUMNS, calibrate, check_reference, cusum, cusum_threshold, golden_ranges,
-                                   identity_calibration, persistent_rows, read_mask, run_flags, self_check)
+from .reference import (SCORE_COLUMNS, calibrate, check_reference, cusum, cusum_threshold, gain_response,
+                                   golden_ranges, identity_calibration, persistent_rows, read_mask,
+                                   recalibration_spread, run_flags, self_check)
 from .report import Section, figure_entry, write_report
 from .synth import synthesize
 from .train import load_checkpoint, model_from_checkpoint, save_checkpoint
@@ -155,6 +156,7 @@ def score_run(detector,         # a fitted detector with `signed_scores` (from `
     for start, block in iter_chunks(maps, chunk):
         zb = detector.signed_scores(block)
         z[start:start + len(block)] = zb if calibration is None else calibration.apply(zb)
+    if calibration is not None: z -= calibration.run_offset(z)   # each channel's offset over the run (07e)
     scores = np.abs(z)
     flat = scores.reshape(len(scores), -1)
     top = flat.argmax(1)
@@ -208,7 +210,8 @@ def monitor_calibration(detector,      # from `load_monitor`
     check_reference(scored.reshape(N_IETA, N_IPHI), active, reference)
     z = np.concatenate([detector.signed_scores(m) for m in runs.values()])
     cal = calibrate(z, ck['fa'], mask, np.cumsum([0] + [len(m) for m in runs.values()])[:-1],
-                    f"reference run(s) {', '.join(map(str, runs))} in `{reference}`")
+                    f"reference run(s) {', '.join(map(str, runs))} in `{reference}`",
+                    gain_z=gain_response(detector.signed_scores, next(iter(runs.values()))[:200]))
     if log: log(f"calibrated on {n} lumisections of {cal.source}: threshold {cal.threshold:.3f}, "
                 f"CUSUM threshold {cal.cusum_threshold:.2f}")
     return cal
@@ -241,7 +244,9 @@ def score_runs(checkpoint,     # a `monitor.pt` from `train_monitor`
         summary[f.run] = dict(n=len(maps), flagged=int(res['flag'].sum()), persistent=len(persistent or []))
         log(f"Run {f.run}: {summary[f.run]['flagged']} of {len(maps)} lumisections flagged, "
             f"{summary[f.run]['persistent']} channel(s) persistent")
-        if (line := self_check(f.run, res['score'], cal.threshold, cal.fa, cal.source, summary[f.run]['persistent'])):
+        gain_z = cal.gain_z if cal.gain_z is not None else gain_response(det.signed_scores, maps[:200])
+        if (line := self_check(f.run, res['score'], cal.threshold, cal.fa, cal.source, summary[f.run]['persistent'],
+                               gain_spread=recalibration_spread(res['z'], gain_z))):
             checks.append(line); log(line)
     write_csv(out / 'scores.csv', SCORE_COLUMNS, rows)
     write_json(golden, out / 'golden.json', one_line_values=True)

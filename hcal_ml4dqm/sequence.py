@@ -15,7 +15,7 @@ import numpy as np
 from .detectors import BetaBinomial, Oracle, ReferenceZ, RowMedian
 from .faults import FaultCase, bench_detectors, ls_scores, threshold_at
 from .masked_vit import DetectorTraining, masked_detector
-from .reference import Calibrated, calibrate, cusum, self_check
+from .reference import Calibrated, calibrate, cusum, gain_response, recalibration_spread, self_check
 from .synth import SEQ_RUN0, Nuisance, run_sequence
 
 # %% ../nbs/07f_sequence.ipynb #83607d3a
@@ -69,7 +69,8 @@ def sequence_summary(results):  # from `sequence_bench`
     for res in results:
         at = {(r['case'], r['detector']): r for r in res['rows']}
         row = dict(run=res['run'], recalibrated=res['recalibrated'], fa=at[(TRANSIENT[0].name, VIT)]['fixed_fa@0.01'],
-                   no_ref_fa=res['no_reference_fa'], self_check=bool(res['self_check']),
+                   no_ref_fa=res['no_reference_fa'], no_ref_gain_spread=res.get('no_reference_gain_spread'),
+                   self_check=bool(res['self_check']),
                    false_persistent_per_1000=1000 * res['false_persistent_channels'] / res['n'])
         for c in TRANSIENT:
             row[f'{c.name}: eff'], row[f'{c.name}: loc'] = (at[(c.name, VIT)]['fixed_eff@0.01'],
@@ -91,6 +92,7 @@ def sequence_bench(n_runs=6,              # runs in the sequence
                    nuisance=Nuisance(),
                    recalibrations=(2, 4), # runs from which the gains are redrawn
                    segment=300,           # persistent faults: one per segment of this many lumisections
+                   run_offsets=True,      # take each channel's run offset out (`Calibration.apply_run`)
                    log=None):             # e.g. `print`
     ("Train on the first run(s), score each later run with the previous one as its reference: per run, every "
      "detector on the transient faults (`bench_detectors` rows), the persistent delays, the realised false alarms "
@@ -111,11 +113,15 @@ def sequence_bench(n_runs=6,              # runs in the sequence
     out = []
     for k in range(n_train, n_runs):
         (ref, ref_mu), (maps, mu), run = runs[k - 1], runs[k], SEQ_RUN0 + k
-        raw = ls_scores(vit.channel_scores(maps))
+        z = vit.signed_scores(maps)
+        raw, spread = ls_scores(np.abs(z)), recalibration_spread(z, gain_response(vit.signed_scores, maps[:200]))
         res = dict(run=run, n=len(maps), recalibrated=k in recalibrations,
-                   no_reference_fa=float((raw > trained_threshold).mean()),
-                   self_check=self_check(run, raw, trained_threshold, 0.01, 'the training run'))
-        cal = {d.name: Calibrated(d, calibrate(_signed(d, ref, ref_mu), 0.01, source=f'run {run - 1}')) for d in dets}
+                   no_reference_fa=float((raw > trained_threshold).mean()), no_reference_gain_spread=spread,
+                   self_check=self_check(run, raw, trained_threshold, 0.01, 'the training run', gain_spread=spread))
+        gain_z = {d.name: gain_response(lambda m, d=d: _signed(d, m, ref_mu[:len(m)]), ref[:200]) if run_offsets
+                  else None for d in dets}
+        cal = {d.name: Calibrated(d, calibrate(_signed(d, ref, ref_mu), 0.01, source=f'run {run - 1}',
+                                               gain_z=gain_z[d.name])) for d in dets}
         res['rows'] = bench_detectors(cal, {str(run): (maps, mu)}, TRANSIENT,
                                       {n: {0.01: c.calibration.threshold} for n, c in cal.items()}, cpu, seed=k)
         res['persistent'] = {n: {c.name: persistent_delays(cal[n], maps, mu, c, segment, cpu, seed=100 * k + i)
@@ -127,6 +133,6 @@ def sequence_bench(n_runs=6,              # runs in the sequence
         out.append(res)
         fa = next(r['fixed_fa@0.01'] for r in res['rows'] if r['detector'] == VIT)
         log(f"run {run}{' (recalibrated)' if res['recalibrated'] else ''}: realised false alarms {fa:.2%} "
-            f"with the reference, {res['no_reference_fa']:.1%} without; "
+            f"with the reference, {res['no_reference_fa']:.1%} without, gains moved by {spread:.2%}; "
             f"self-check {'fires' if res['self_check'] else 'quiet'}; {time.perf_counter() - t0:.0f} s")
     return out
