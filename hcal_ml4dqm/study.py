@@ -29,7 +29,7 @@ from .plots import (
 from .result_plots import plot_confusion_matrices, plot_roc, plot_training_curves
 from .report import Section, figure_entry, versions, write_report
 from .synth import synthesize_cells
-from .train import MODEL_NAMES, build_model, fit, load_checkpoint, model_from_checkpoint, pick_device
+from .train import build_model, fit, load_checkpoint, model_from_checkpoint, pick_device
 
 # %% ../nbs/05b_study.ipynb #1859e148
 EDA_FIGURES = {   # file stem: (figure of the run summaries, caption)
