@@ -66,7 +66,7 @@ class Recipe:
     "A training recipe's numbers, in one place: what `default_config`, `build_model`'s callers and the study read."
     hparams:dict   # {model name: `TrainConfig` fields}: each model's measured settings
     model:dict     # constructor options the recipe asks of the model it trains (the default's `Standardize` layer)
-    fine:dict      # `TrainConfig` fields of variants with finer patches (`study.attention_from_checkpoints`)
+    fine:dict      # `TrainConfig` fields of variants with finer patches (`attention_study.attention_from_checkpoints`)
 
 RECIPES = {   # measured: see "The default recipe" and "The study's recipe" below
     'default': Recipe(hparams={'ViT': dict(lr=1e-3, batch_size=128, steps=300),
