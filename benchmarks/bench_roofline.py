@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_models import timm_vit  # noqa: E402  (timm's ViT configured as ours, or None)
 
 from hcal_ml4dqm.moe import MoEViT  # noqa: E402
-from hcal_ml4dqm.train import DEFAULT_HPARAMS, RECIPE_MODEL  # noqa: E402
+from hcal_ml4dqm.train import RECIPES  # noqa: E402
 from hcal_ml4dqm.vit import Dropout, ViT  # noqa: E402
 
 GRIDS = {'2x2': (32, 36), '8x9': (8, 8)}
@@ -84,7 +84,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--threads', type=int, default=1, help='torch threads (default 1: the CLI\'s default)')
     ap.add_argument('--rounds', type=int, default=5, help='interleaved timing rounds')
-    ap.add_argument('--batch', type=int, default=DEFAULT_HPARAMS['default']['ViT']['batch_size'], help='maps per step')
+    ap.add_argument('--batch', type=int, default=RECIPES['default'].hparams['ViT']['batch_size'], help='maps per step')
     ap.add_argument('--gemm', type=int, default=1024, help='size n of the n x n GEMM')
     ap.add_argument('--clock', choices=['cpu', 'wall'], default='cpu')
     ap.add_argument('--no-fused-adamw', action='store_true', help="AdamW's per-parameter loop instead of the fused step")
@@ -101,7 +101,7 @@ def main():
     fused = not a.no_fused_adamw
     steps = {}
     for grid, patch in GRIDS.items():
-        std = RECIPE_MODEL['default']['standardize']
+        std = RECIPES['default'].model['standardize']
         for name, make in [('ViT', lambda: ViT(patch_size=patch, standardize=std)),
                            ('MoEViT', lambda: MoEViT(patch_size=patch, standardize=std)),
                            ('timm ViT', lambda: timm_vit(patch, 64))]:
