@@ -27,7 +27,8 @@ import numpy as np, torch
 def hwm(): return next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) * 1024
 a = json.loads(sys.argv[1])
 torch.set_num_threads(a['threads'])
-from hcal_ml4dqm.data import DataSource, SplitSpec
+from hcal_ml4dqm.data import DataSource
+from hcal_ml4dqm.splits import SplitSpec
 from hcal_ml4dqm.train import build_model, default_config, fit
 base = hwm()
 t0 = time.perf_counter()

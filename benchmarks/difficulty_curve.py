@@ -24,8 +24,9 @@ import numpy as np
 import torch
 
 from hcal_ml4dqm.core import write_json, write_text
-from hcal_ml4dqm.data import DataSource, SplitSpec
+from hcal_ml4dqm.data import DataSource
 from hcal_ml4dqm.evaluate import BASELINES, evaluate_split
+from hcal_ml4dqm.splits import SplitSpec
 from hcal_ml4dqm.train import MODEL_NAMES, RECIPE_MODEL, RECIPES, build_model, default_config, fit
 
 SEPARATIONS = (1.0, 0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.0)

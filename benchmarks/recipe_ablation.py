@@ -19,7 +19,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from difficulty_curve import one_split, targets   # noqa: E402
 from hcal_ml4dqm.core import write_json, write_text   # noqa: E402
-from hcal_ml4dqm.data import DataSource, SplitSpec   # noqa: E402
+from hcal_ml4dqm.data import DataSource   # noqa: E402
+from hcal_ml4dqm.splits import SplitSpec   # noqa: E402
 from hcal_ml4dqm.train import MODEL_NAMES   # noqa: E402
 
 VARIANTS = {   # name: what changes from the default recipe

@@ -10,7 +10,8 @@ was read off this table for the study's recipe. Timings on a shared machine are 
 """
 import argparse, itertools, time
 
-from hcal_ml4dqm.data import DataSource, SplitSpec
+from hcal_ml4dqm.data import DataSource
+from hcal_ml4dqm.splits import SplitSpec
 from hcal_ml4dqm.train import MODEL_NAMES, RECIPE_MODEL, RECIPES, build_model, default_config, fit
 
 p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -19,9 +19,10 @@ from .attention import analyse_attention, attention_findings, display_name, fait
 from .attention_plots import plot_attention, plot_expert_routing, plot_faithfulness, plot_mean_attention
 from .config import StudyConfig, checkpoint_data
 from .core import HcalError, log1p_depth_sum, write_json, write_text
-from .data import DataSource, SplitSpec
+from .data import DataSource
 from .plots import save_figure
 from .report import Section
+from .splits import SplitSpec
 from .train import RECIPES, fit, load_checkpoint, model_class, model_from_checkpoint
 
 # %% ../nbs/06b_attention_study.ipynb #6fd5c3d7

@@ -21,7 +21,8 @@ from pathlib import Path
 
 # %% ../nbs/04a_config.ipynb #bd7d8580
 from .core import HcalError
-from .data import STREAM_ABOVE, DataSource, SplitSpec
+from .data import STREAM_ABOVE, DataSource
+from .splits import SplitSpec
 from .train import MODEL_NAMES, RECIPES, TrainConfig, default_config, model_class
 
 # %% ../nbs/04a_config.ipynb #d2e4e570
