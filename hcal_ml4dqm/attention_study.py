@@ -15,7 +15,8 @@ import numpy as np
 import torch
 
 # %% ../nbs/06b_attention_study.ipynb #3f07fb1d
-from .attention import analyse_attention, attention_findings, display_name, faithfulness_numbers
+from .attention import analyse_attention, display_name, faithfulness_numbers
+from .attention_findings import attention_findings, expert_verdict
 from .attention_plots import plot_attention, plot_expert_routing, plot_faithfulness, plot_mean_attention
 from .config import StudyConfig, checkpoint_data
 from .core import HcalError, log1p_depth_sum, write_json, write_text
@@ -87,7 +88,7 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
     keep = ('name', 'patch_size', 'grid', 'accuracy', 'n_maps', 'cls_mean', 'rollout_mean', 'cls_vs_occupancy',
             'rollout_vs_occupancy', 'faithfulness')
     numbers = [dict({k: a[k] for k in keep}, faithfulness_summary=faithfulness_numbers(a['faithfulness']),
-                    **({'routing': a['routing'], 'verdict': a['verdict']} if 'routing' in a else {}))
+                    **({'routing': a['routing'], 'verdict': expert_verdict(a['routing'])} if 'routing' in a else {}))
                for a in analyses]
     write_json(dict(class_names=class_names, models=numbers,
                     figures={k: dict(path=v['path'].name, caption=v['caption']) for k, v in figures.items()}),
