@@ -279,8 +279,11 @@ def self_check(run,              # run number
             ) + (f", {n_persistent} channels flagged persistent for a budget of {budget:.0f}" if many else ''
             ) + (f", channel gains moved by {gain_spread:.1%} (spread over channels; {RECAL_CHECK:.0%} allowed)"
                  if moved else '')
-    return (f"self-check: Run {run} does not match the calibration in use: {what}; the likely cause: "
-            f"the run's conditions or channel calibrations differ from {calibrated_on}; "
+    cause = f"the run's conditions or channel calibrations differ from {calibrated_on}"
+    if n_persistent and not many and not moved:   # a few channels, each faulty in most lumisections, raise the scores
+        cause = (f"a fault through much of the run ({n_persistent} channel(s) flagged persistent, in the report), "
+                 f"or {cause}")
+    return (f"self-check: Run {run} does not match the calibration in use: {what}; the likely cause: {cause}; "
             f"the remedy: score it against a recent good run (--reference DIR)")
 
 # %% ../nbs/07e_reference.ipynb #e5c0a1b1
