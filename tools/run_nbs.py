@@ -1,15 +1,11 @@
 """Run notebooks at full size and save their outputs, as the documentation shows them.
 
-`nbdev-test` runs every notebook with IN_TEST set, on small data, and keeps no output. The outputs saved in the
-notebooks (and rendered on the documentation site) come from running them without IN_TEST, at the sizes the chapters
-state. This runs each notebook in a fresh kernel, from its directory, and writes the outputs back; run `nbdev-clean`
-after.
+`nbdev-test` runs every notebook with IN_TEST set, on small data, and keeps no output. The saved outputs (on the
+docs site) come from running them without IN_TEST, at the sizes the chapters state: each notebook in a fresh kernel,
+from its directory, outputs written back (run `nbdev-clean` after). Torch uses one CPU thread unless `--threads` says
+otherwise, as the command line does. Figures: plain PNGs at `plots.FIG_DPI`, reduced to 256 colours (`lighten`).
 
     python tools/run_nbs.py nbs/04_train.ipynb nbs/05b_study.ipynb   # those notebooks (default: every notebook in nbs/)
-
-Torch uses one CPU thread unless `--threads` says otherwise, as the command line does. Figures are saved as plain PNGs
-at the resolution `hcal_ml4dqm.plots` sets, then reduced to 256 colours (`lighten`: a third of the bytes, the same
-picture at the docs' size), so the notebooks stay light.
 """
 import argparse, base64, contextlib, io, os, sys, time
 from pathlib import Path
@@ -19,19 +15,16 @@ from fastcore.nbio import read_nb, write_nb
 from PIL import Image
 
 def lighten(nb):
-    "Every PNG output of `nb` as a 256-colour PNG, where that is smaller; returns the bytes saved."
+    "Every PNG output of `nb` as a 256-colour PNG where that is smaller (octree: smooth colour bars); the bytes saved."
     saved = 0
-    for cell in nb['cells']:
-        for out in cell.get('outputs', []):
-            data = out.get('data', {})
-            if 'image/png' not in data: continue
-            old = data['image/png']; old = ''.join(old) if isinstance(old, list) else old
-            img = Image.open(io.BytesIO(base64.b64decode(old))).convert('RGB')
-            # octree keeps colour bars smooth (median cut bands them); dithering adds noise and bytes
-            img = img.quantize(256, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-            buf = io.BytesIO(); img.save(buf, 'PNG', optimize=True)
-            new = base64.b64encode(buf.getvalue()).decode()
-            if len(new) < len(old): data['image/png'], saved = new, saved + len(old) - len(new)
+    for data in (out.get('data', {}) for cell in nb['cells'] for out in cell.get('outputs', [])):
+        if 'image/png' not in data: continue
+        old = ''.join(data['image/png']) if isinstance(data['image/png'], list) else data['image/png']
+        img = Image.open(io.BytesIO(base64.b64decode(old))).convert('RGB')
+        buf = io.BytesIO()
+        img.quantize(256, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(buf, 'PNG', optimize=True)
+        new = base64.b64encode(buf.getvalue()).decode()
+        if len(new) < len(old): data['image/png'], saved = new, saved + len(old) - len(new)
     return saved
 
 if __name__ == '__main__':
@@ -44,8 +37,7 @@ if __name__ == '__main__':
     torch.set_num_threads(a.threads)
     for path in a.notebooks or sorted((Path(__file__).resolve().parent.parent / 'nbs').glob('[!_.]*.ipynb')):
         t0, nb = time.perf_counter(), read_nb(path)
-        try:
-            # plain PNGs at `plots.FIG_DPI` (execnb's default, retina, doubles it: four times the pixels)
+        try:   # plain PNGs: execnb's default (retina) doubles the resolution, four times the pixels
             with contextlib.chdir(path.resolve().parent): CaptureShell(mpl_format='png').run_all(nb, exc_stop=True)
         except Exception as e: sys.exit(f'{path}: failed: {type(e).__name__}: {e}')
         saved = lighten(nb)
