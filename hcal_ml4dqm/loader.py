@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from .stream import BUFFER_BYTES, CHUNK_BYTES, _epoch_plan
+from .stream import BUFFER_BYTES, CHUNK_BYTES, epoch_plan
 
 # %% ../nbs/01d_loader.ipynb #db256ceb
 def epoch_seed(seed, epoch): return seed * 1_000_003 + epoch   # every (seed, epoch) its own stream
@@ -87,7 +87,7 @@ def _disk_epoch(x, y, idx, batch_size, order, shard, chunk_bytes, buffer_bytes):
         return
     idx, local, (chunk, window) = np.sort(idx), max(1, batch_size // world), _window(x, chunk_bytes, buffer_bytes)
     seed = int(torch.randint(0, 2**62, (), generator=order))
-    plans, used = _epoch_plan(len(idx), chunk, window, world, seed, y[torch.from_numpy(idx)].numpy())
+    plans, used = epoch_plan(len(idx), chunk, window, world, seed, y[torch.from_numpy(idx)].numpy())
     pieces, have = [], 0
     for data, rows, where in _read_windows(x, idx, plans[rank], used):
         s = 0
