@@ -74,14 +74,16 @@ def timm_vit(patch_size, embed_dim, drop=0.1):
                              proj_drop_rate=drop, attn_drop_rate=0.0)
 
 
-def train_step(model, batch):
-    "One optimisation step on a fixed batch, as a closure."
-    x, y = torch.randn(batch, 1, 64, 72), torch.randint(0, 2, (batch,))
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+def train_step(model, batch, x=None, fused=False, compiled=False):
+    "One optimisation step on a fixed batch (maps `x`, default random normal), as a closure."
+    x = torch.randn(batch, 1, 64, 72) if x is None else x
+    y = torch.randint(0, 2, (batch,))
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, fused=fused)
     aux = getattr(model, 'aux_loss', None)
+    net = torch.compile(model) if compiled else model
     def step():
         model.train()
-        loss = F.cross_entropy(model(x), y)
+        loss = F.cross_entropy(net(x), y)
         if aux is not None: loss = loss + aux()
         opt.zero_grad(set_to_none=True)
         loss.backward()

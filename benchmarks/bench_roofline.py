@@ -24,10 +24,10 @@ import argparse, json, os, statistics, sys, time
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).parent))
+import bench_models  # noqa: E402  (the training step)
 from bench_models import timm_vit  # noqa: E402  (timm's ViT configured as ours, or None)
 
 from hcal_ml4dqm.moe import MoEViT  # noqa: E402
@@ -52,18 +52,9 @@ def with_torch_dropout(model):
 
 def train_step(model, batch, fused, compiled=False):
     "One optimizer step of `model` on a fixed batch, as the trainer takes it, and its FLOPs."
-    x, y = torch.rand(batch, 1, 64, 72) * 3, torch.randint(0, 2, (batch,))
+    x = torch.rand(batch, 1, 64, 72) * 3   # occupancy-like: log1p values of a few units
+    step = bench_models.train_step(model, batch, x, fused, compiled)
     if getattr(model, 'standardize', None) is not None: model.standardize.fit(x)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, fused=fused)
-    aux = getattr(model, 'aux_loss', None)
-    net = torch.compile(model) if compiled else model
-    def step():
-        model.train()
-        loss = F.cross_entropy(net(x), y)
-        if aux is not None: loss = loss + aux()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
     if compiled:
         t0, c0 = time.perf_counter(), time.process_time()
         step()
