@@ -1,4 +1,4 @@
-"""`write_attention`, `attention_section` and `attention_from_checkpoints`: what the models look at, as figures, a findings paragraph and numbers.
+"""The attention analysis written to files: figures, a findings paragraph and numbers, for `run` and `attention`.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/attention_study.html.md"""
 

@@ -1,4 +1,4 @@
-"""Every detector on the same injected faults, held-out and on a new run, with and without nuisances: the benchmark behind the fault monitor.
+"""Every detector on the same injected faults, held-out and on a new run, with and without nuisances.
 
 Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/compare.html.md"""
 
