@@ -3,28 +3,25 @@
 `nbdev-test` runs every notebook with IN_TEST set, on small data, and keeps no output. The saved outputs (on the
 docs site) come from running them without IN_TEST, at the sizes the chapters state: each notebook in a fresh kernel,
 from its directory, outputs written back (run `nbdev-clean` after). Torch uses one CPU thread unless `--threads` says
-otherwise, as the command line does. Figures: plain PNGs at `plots.FIG_DPI`, reduced to 256 colours (`lighten`).
+otherwise, as the command line does. Figures: plain PNGs at `plots.FIG_DPI`, reduced to 256 colours (`plots.lighten_png`).
 
     python tools/run_nbs.py nbs/04_train.ipynb nbs/05b_study.ipynb   # those notebooks (default: every notebook in nbs/)
 """
-import argparse, base64, contextlib, io, os, sys, time
+import argparse, base64, contextlib, os, sys, time
 from pathlib import Path
 
 from execnb.shell import CaptureShell
 from fastcore.nbio import read_nb, write_nb
-from PIL import Image
+
+from hcal_ml4dqm.plots import lighten_png
 
 def lighten(nb):
-    "Every PNG output of `nb` as a 256-colour PNG where that is smaller (octree: smooth colour bars); the bytes saved."
+    "Every PNG output of `nb` made lighter by `plots.lighten_png` (256 colours where that is smaller); the bytes saved."
     saved = 0
     for data in (out.get('data', {}) for cell in nb['cells'] for out in cell.get('outputs', [])):
         if 'image/png' not in data: continue
-        old = ''.join(data['image/png']) if isinstance(data['image/png'], list) else data['image/png']
-        img = Image.open(io.BytesIO(base64.b64decode(old))).convert('RGB')
-        buf = io.BytesIO()
-        img.quantize(256, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(buf, 'PNG', optimize=True)
-        new = base64.b64encode(buf.getvalue()).decode()
-        if len(new) < len(old): data['image/png'], saved = new, saved + len(old) - len(new)
+        old = base64.b64decode(''.join(data['image/png']))   # a string, or a list of lines
+        data['image/png'] = base64.b64encode(new := lighten_png(old)).decode(); saved += len(old) - len(new)
     return saved
 
 if __name__ == '__main__':

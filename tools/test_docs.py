@@ -1,19 +1,18 @@
 """The docs check can fail: build a tiny nbdev project with one sound chapter and one broken one, run
 `tools/docs.py check` on it, and see that it flags every break and nothing on the sound pages.
 
-    python tools/test_docs.py        # or: python -m pytest tools/test_docs.py
+    python tools/test_docs.py
 """
 import base64, io, json, os, shutil, subprocess, sys, tempfile
 from pathlib import Path
 
+from PIL import Image
+
 HERE = Path(__file__).resolve().parent
 
 def _png():
-    "A small real figure, as a notebook stores it."
-    import matplotlib; matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(2, 1.5)); ax.plot([0, 1, 2], [0, 1, 4])
-    buf = io.BytesIO(); fig.savefig(buf, format='png'); plt.close(fig)
+    "A small real image (noise: well over the check's 100 bytes), as a notebook stores it."
+    buf = io.BytesIO(); Image.effect_noise((64, 48), 40).save(buf, 'PNG')
     return [{'output_type': 'display_data', 'metadata': {}, 'data': {'image/png': base64.b64encode(buf.getvalue()).decode(), 'text/plain': '<Figure>'}}]
 
 def _nb(*cells):
@@ -24,7 +23,6 @@ def _nb(*cells):
 
 def make_project(root):
     "A two-chapter nbdev project using this repository's docs config and tools."
-    fig = _png()
     for d in ('nbs', 'tools', 'demo_pkg'): (root / d).mkdir(parents=True)
     shutil.copy(HERE / 'docs.py', root / 'tools' / 'docs.py')
     for f in ('_quarto.yml', 'styles.css'): shutil.copy(HERE.parent / 'nbs' / f, root / 'nbs' / f)
@@ -36,11 +34,11 @@ def make_project(root):
     (root / 'nbs' / 'index.ipynb').write_text(_nb(
         ('markdown', '# demo_pkg\n\n> A demo project.'),
         ('markdown', 'Read [the good chapter](good.html).\n\n| model | accuracy |\n|---|---|\n| a | 0.9 |'),
-        ('code', '#| echo: false\nfig', fig)))
+        ('code', '#| echo: false\nfig', _png())))
     (root / 'nbs' / '01_good.ipynb').write_text(_nb(
         ('code', '#| default_exp good'), ('markdown', '# Good\n\n> A sound chapter.'),
         ('code', '#| export\ndef twice(x): # a number\n    "Twice `x`."\n    return 2 * x'),
-        ('code', 'twice(2)', [{'output_type': 'execute_result', 'execution_count': 1, 'metadata': {}, 'data': {'text/plain': '4'}}]), ('code', 'fig', fig), ('markdown', 'Back to [the start](index.ipynb); see `twice`.')))
+        ('code', 'twice(2)', [{'output_type': 'execute_result', 'execution_count': 1, 'metadata': {}, 'data': {'text/plain': '4'}}]), ('code', 'fig', _png()), ('markdown', 'Back to [the start](index.ipynb); see `twice`.')))
     (root / 'nbs' / '02_bad.ipynb').write_text(_nb(
         ('code', '#| default_exp bad'), ('markdown', '# Bad\n\n> A broken chapter.'),
         ('code', '#| export\ndef hidden_fn(x): return x'),
@@ -84,8 +82,6 @@ def check_all():
         _run(root, 'nbdev-export'); _docs(root, 'readme'); rc, out = _docs(root, 'check')
         if rc != 0: problems.append(f'`docs.py check` on the sound project exited {rc}, expected 0:\n{out}')
     return problems
-
-def test_docs_check_flags_broken_pages(): assert not (problems := check_all()), '\n'.join(problems)
 
 if __name__ == '__main__':
     problems = check_all(); print(''.join(f'FAIL: {p}\n' for p in problems) + f'{1 - bool(problems)} passed, {int(bool(problems))} failed')
