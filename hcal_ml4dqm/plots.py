@@ -7,7 +7,7 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/plots.html.md"""
 # %% auto #0
 __all__ = ['FIG_DPI', 'SAVE_DPI', 'MAX_WIDTH', 'PALETTE', 'STYLE', 'MAP_CMAP', 'FREQ_CMAP', 'DIFF_CMAP', 'ZERO_COLOR',
            'DETECTOR_EXTENT', 'plot_style', 'color', 'fig_size', 'panel_grid', 'detector_axes', 'show_map', 'log_norm',
-           'colorbar', 'patch_guides', 'lighten_png', 'save_figure', 'plot_mean_maps', 'plot_difference_map',
+           'colorbar', 'patch_guides', 'save_figure', 'lighten_png', 'plot_mean_maps', 'plot_difference_map',
            'plot_sample_maps', 'plot_sparsity', 'plot_value_distribution', 'plot_luminosity', 'plot_ieta_profile',
            'plot_depth_profile']
 
@@ -117,22 +117,20 @@ def patch_guides(ax,            # an Axes showing a detector map
         for edge in np.nonzero(np.diff(rows))[0]: ax.axhline(edge + 0.5, color=color, lw=0.9, ls='--')
 
 # %% ../nbs/00b_plots.ipynb #4dfc9d89
+def save_figure(fig:Figure, # a figure from one of the plot functions
+                path,       # PNG destination; its directory is created
+               )->Path:
+    "Save `fig` as a PNG at the project's resolution."
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    with plot_style(): fig.savefig(path)
+    return path
+
 def lighten_png(png:bytes)->bytes:   # a PNG file's bytes
     "`png` as a 256-colour PNG (octree palette, no dithering) where that is smaller, else `png` unchanged."
     img = Image.open(io.BytesIO(png)).convert('RGB')
     buf = io.BytesIO()
     img.quantize(256, Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(buf, 'PNG', optimize=True)
     return min(png, buf.getvalue(), key=len)
-
-def save_figure(fig:Figure, # a figure from one of the plot functions
-                path,       # PNG destination; its directory is created
-               )->Path:
-    "Save `fig` as a PNG at the project's resolution, made lighter by `lighten_png`."
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    buf = io.BytesIO()
-    with plot_style(): fig.savefig(buf, format='png')
-    path.write_bytes(lighten_png(buf.getvalue()))
-    return path
 
 # %% ../nbs/00b_plots.ipynb #7394af39
 def plot_mean_maps(mean_by_run):   # {run: (64, 72) mean occupancy map}
