@@ -123,5 +123,7 @@ def init_distributed(device='auto',     # 'auto' or 'cuda...': NCCL, one GPU per
     return DistContext(ctx.rank, ctx.world, ctx.local_rank, backend)
 
 def close_distributed(ctx:DistContext):  # what `init_distributed` returned
-    "Leave the process group (nothing for one process)."
-    if ctx.active and dist.is_initialized(): dist.destroy_process_group()
+    "Leave the process group once every rank has come here (nothing for one process)."
+    if ctx.active and dist.is_initialized():
+        dist.barrier()   # rank 0 may still be writing the report: a rank that left now would close its connections
+        dist.destroy_process_group()
