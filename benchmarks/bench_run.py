@@ -22,11 +22,23 @@ def _peak_rss():
             if line.startswith('VmHWM:'): return int(line.split()[1]) * 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == 'darwin' else 1024)
 
+def _time_savefig():
+    "Time every `Figure.savefig` of this process (every figure the run writes); returns the list of seconds."
+    from matplotlib.figure import Figure
+    spent, savefig = [], Figure.savefig
+    def timed(self, *args, **kwargs):
+        t0 = time.perf_counter()
+        try: return savefig(self, *args, **kwargs)
+        finally: spent.append(time.perf_counter() - t0)
+    Figure.savefig = timed
+    return spent
+
 def child(argv):
-    "Run the CLI in this process; print its stage timings and this process's peak memory as JSON."
+    "Run the CLI in this process; print its stage timings, the time spent saving figures and the peak memory as JSON."
     t0 = time.perf_counter()
     from hcal_ml4dqm.cli import main
     t_import = time.perf_counter() - t0
+    figures = _time_savefig()
     t0 = time.perf_counter()
     code = main(argv)
     t_main = time.perf_counter() - t0
@@ -35,7 +47,8 @@ def child(argv):
     errors = {f"{name} ({r['split']} split, seed {r['seed']}, {s})": (m['n_errors'], m['n'])   # misclassified maps of each model
               for r in metrics.get('runs', []) for s, ms in r['eval'].items() for name, m in ms.items()}
     peak = _peak_rss()
-    print(json.dumps(dict(code=code, import_s=t_import, main_s=t_main, timings=metrics.get('timings', {}), errors=errors, peak_bytes=peak)))
+    print(json.dumps(dict(code=code, import_s=t_import, main_s=t_main, timings=metrics.get('timings', {}), errors=errors,
+                          peak_bytes=peak, figures=len(figures), figures_s=sum(figures))))
 
 def _children_cpu():
     "CPU seconds (user + system) of this process's finished children."
@@ -54,6 +67,7 @@ def case(name, argv):
     print(f"{name:8s} wall {wall:6.1f} s = Python start and exit {wall - res['import_s'] - res['main_s']:.1f} s + import cli {res['import_s']:.1f} s"
           f" + the command's imports {setup:.1f} s + run_study {res['timings']['total']:.1f} s ({stages})")
     print(f"{'':8s} CPU time (user + system, all threads) {cpu:.1f} s: on a machine that other jobs keep busy, the wall time minus the waiting")
+    print(f"{'':8s} figures: {res['figures']} saved (matplotlib's savefig: layout and drawing) in {res['figures_s']:.1f} s")
     print(f"{'':8s} peak memory (max RSS) {res['peak_bytes'] / 1e9:.2f} GB")
     print(f"{'':8s} misclassified: " + '; '.join(f'{k} {e} of {n:,}' for k, (e, n) in res['errors'].items()))
     return wall, res
