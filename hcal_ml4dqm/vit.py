@@ -86,7 +86,9 @@ class Attention(nn.Module):
         ("`queries`: the outputs of these tokens only (a 1-D index tensor), (B, len(queries), D); "
          "`cls_only`: of token 0.")
         B, T, D = x.shape
-        q, k, v = self.qkv(x).view(B, T, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)  # each (B, h, T, d)
+        # each (B, h, T, d), a view of the qkv output: in the backward pass their gradients are stacked straight
+        # into that output's layout (unbinding a permuted view instead cost one copy more)
+        q, k, v = (t.transpose(1, 2) for t in self.qkv(x).view(B, T, 3, self.num_heads, self.head_dim).unbind(2))
         if cls_only: queries = slice(0, 1)
         # those queries alone, against all keys and values
         if queries is not None: q = q[:, :, queries]; T = q.shape[2]
