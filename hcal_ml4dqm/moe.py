@@ -56,7 +56,7 @@ class MoE(nn.Module):
         self.w2 = nn.Parameter(torch.empty(num_experts, hidden, dim))
         self.b2 = nn.Parameter(torch.zeros(num_experts, dim))
         for w in (self.router.weight, self.w1, self.w2): nn.init.trunc_normal_(w, std=.02)
-        self.drop = Dropout(drop, inplace=True)   # on outputs of its own, as `vit.Mlp`'s
+        self.drop = Dropout(drop)
         self.logits = self.probs = None  # router output of the last forward pass, (N, E) float32
 
     def forward(self, x):  # (B, T, D)

@@ -28,8 +28,7 @@ class Dropout(nn.Dropout):
         seed = int(torch.randint(2**62, ()))            # from torch's generator: torch.manual_seed fixes the mask
         bits = np.random.PCG64(seed).random_raw(-(-n // 4)).view(np.uint16)[:n]   # 16 random bits per element
         keep = np.multiply(bits >= n_drop, np.float32(65536 / (65536 - n_drop)))   # 0, or 1 / (1 - p): the same mean
-        keep = torch.from_numpy(keep).view(x.shape).to(x.dtype)
-        return x.mul_(keep) if self.inplace else x * keep   # in place: no new tensor, the same arithmetic
+        return x * torch.from_numpy(keep).view(x.shape).to(x.dtype)
 
 
 # %% ../nbs/02_vit.ipynb #12f85614
@@ -81,7 +80,7 @@ class Attention(nn.Module):
         self.num_heads, self.head_dim, self.attn_drop = num_heads, dim // num_heads, attn_drop
         self.qkv = nn.Linear(dim, 3 * dim)
         self.proj = nn.Linear(dim, dim)
-        self.proj_drop = Dropout(proj_drop, inplace=True)   # on the projection's own output
+        self.proj_drop = Dropout(proj_drop)
 
     def forward(self, x, return_weights=False, cls_only=False, queries=None):  # (B, T, D)
         ("`queries`: the outputs of these tokens only (a 1-D index tensor), (B, len(queries), D); "
@@ -108,7 +107,7 @@ class Mlp(nn.Module):
     def __init__(self, dim=64, hidden=256, drop=0.):
         super().__init__()
         self.fc1, self.fc2 = nn.Linear(dim, hidden), nn.Linear(hidden, dim)
-        self.drop = Dropout(drop, inplace=True)   # on outputs of its own (GELU's gradient reads GELU's input)
+        self.drop = Dropout(drop)
 
     def forward(self, x): return self.drop(self.fc2(self.drop(F.gelu(self.fc1(x)))))
 
@@ -212,7 +211,7 @@ class ViT(nn.Module):
         self.grid = self.patch_embed.grid  # (gh, gw) token grid
         self.cls_token = nn.Parameter(torch.zeros(1, 1, embed_dim))
         self.pos_embed = nn.Parameter(torch.zeros(1, 1 + self.grid[0] * self.grid[1], embed_dim))
-        self.pos_drop = Dropout(drop_rate, inplace=True)   # on the sum of tokens and positions
+        self.pos_drop = Dropout(drop_rate)
         self.blocks = nn.ModuleList(Block(embed_dim, num_heads, mlp_ratio, drop_rate, attn_drop_rate)
                                     for _ in range(depth))
         self.norm = nn.LayerNorm(embed_dim, eps=1e-6)
