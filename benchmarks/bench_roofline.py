@@ -90,17 +90,20 @@ KINDS = {'matrix products': ('aten::mm', 'aten::addmm', 'aten::bmm', 'aten::badd
                               'aten::_scaled_dot_product_flash_attention_for_cpu_backward')}
 
 
+def kind_of(op):  # an operator's name as the profiler gives it, e.g. 'aten::mm'
+    return next((kind for kind, names in KINDS.items() if op in names), 'the rest')
+
+
 def breakdown(step, n=5):
     ("{kind: (ms of self CPU time per step, GFLOP per step)} of `step` by kind of operator (`KINDS`, the rest): the "
      "times from `torch.profiler` over `n` steps, the FLOPs from `FlopCounterMode` over one.")
     with flop_counter() as counter: step()
-    ops = {str(op).replace('.', '::', 1): f for op, f in counter.get_flop_counts()['Global'].items()}
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
         for _ in range(n): step()
     parts = {kind: [0., 0.] for kind in [*KINDS, 'the rest']}
-    for e in prof.key_averages():
-        parts[next((k for k, names in KINDS.items() if e.key in names), 'the rest')][0] += e.self_cpu_time_total / 1e3 / n
-    for op, f in ops.items(): parts[next((k for k, names in KINDS.items() if op in names), 'the rest')][1] += f / 1e9
+    for e in prof.key_averages(): parts[kind_of(e.key)][0] += e.self_cpu_time_total / 1e3 / n
+    for op, f in counter.get_flop_counts()['Global'].items():   # the counter names ops 'aten.mm'
+        parts[kind_of(str(op).replace('.', '::', 1))][1] += f / 1e9
     return parts
 
 
@@ -156,9 +159,9 @@ def main():
     for _ in range(a.rounds):
         gemm_t.append(timed(gemm, 10, clock)); onednn_t.append(timed(onednn, 10, clock))
         for key, (step, _) in steps.items(): times[key].append(timed(step, reps[key], clock))
-    peak = [gemm_flops / t for t in gemm_t]
-    best = [max(p, gemm_flops / t) for p, t in zip(peak, onednn_t)]   # the faster of the two, round by round
-    for name, rates in (('MKL', peak), ('oneDNN', [gemm_flops / t for t in onednn_t])):
+    peak, onednn_peak = [gemm_flops / t for t in gemm_t], [gemm_flops / t for t in onednn_t]
+    best = [max(p, q) for p, q in zip(peak, onednn_peak)]   # the faster of the two, round by round
+    for name, rates in (('MKL', peak), ('oneDNN', onednn_peak)):
         print(f"GEMM {a.gemm} x {a.gemm} fp32, {name}: {statistics.median(rates) / 1e9:.1f} GFLOP/s (median; rounds "
               f"{min(rates) / 1e9:.1f} to {max(rates) / 1e9:.1f})")
     print(f"\n{'grid':5} {'model':16} {'GFLOP/step':>10} {'ms/step':>8} {'GFLOP/s':>8} {'of MKL':>7} {'of best':>7} "
@@ -189,7 +192,7 @@ def main():
         a.json.write_text(json.dumps(dict(torch=torch.__version__, threads=a.threads, batch=a.batch, rounds=a.rounds,
                                           clock=a.clock, fused_adamw=fused, load_before=load, load_after=os.getloadavg(),
                                           gemm_n=a.gemm, gemm_gflops=statistics.median(peak) / 1e9,
-                                          onednn_gflops=statistics.median(gemm_flops / t for t in onednn_t) / 1e9,
+                                          onednn_gflops=statistics.median(onednn_peak) / 1e9,
                                           rows=rows, breakdown=parts), indent=1))
 
 
