@@ -11,7 +11,7 @@ of each case (user + system) is printed too, which other jobs disturb far less.
 
   python benchmarks/bench_run.py [--recipe default|study] [--n-lumisections 10000] [--cases default files]
 """
-import argparse, json, resource, subprocess, sys, tempfile, time
+import argparse, json, os, resource, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 
 def _peak_rss():
@@ -33,22 +33,44 @@ def _time_savefig():
     Figure.savefig = timed
     return spent
 
+def _pss(pid):
+    "Proportional set size of a process in bytes (its shared pages divided among their sharers), 0 if it is gone."
+    try: text = Path(f'/proc/{pid}/smaps_rollup').read_text()
+    except OSError: return 0
+    return next((int(line.split()[1]) * 1024 for line in text.splitlines() if line.startswith('Pss:')), 0)
+
+def _children(pid):
+    return [int(p.name) for p in Path('/proc').iterdir() if p.name.isdigit() and _ppid(p) == pid]
+
+def _ppid(p):
+    try: return int((p / 'stat').read_text().rsplit(')', 1)[1].split()[1])
+    except (OSError, IndexError, ValueError): return None
+
+def _sample_tree_pss(peak, stop, every=0.05):
+    "Until `stop` is set, every `every` s: the PSS of this process plus its children's; `peak[0]` keeps the largest sum."
+    me = os.getpid()
+    while not stop.wait(every): peak[0] = max(peak[0], _pss(me) + sum(_pss(c) for c in _children(me)))
+
 def child(argv):
     "Run the CLI in this process; print its stage timings, the time spent saving figures and the peak memory as JSON."
     t0 = time.perf_counter()
     from hcal_ml4dqm.cli import main
     t_import = time.perf_counter() - t0
     figures = _time_savefig()
+    tree_peak, stop = [0], threading.Event()
+    if Path('/proc/self/smaps_rollup').exists():   # the run's training processes share the data: count each page once
+        threading.Thread(target=_sample_tree_pss, args=(tree_peak, stop), daemon=True).start()
     t0 = time.perf_counter()
     code = main(argv)
     t_main = time.perf_counter() - t0
+    stop.set()
     out = Path(argv[argv.index('--out') + 1])
     metrics = json.loads((out / 'metrics.json').read_text()) if code == 0 else {}
     errors = {f"{name} ({r['split']} split, seed {r['seed']}, {s})": (m['n_errors'], m['n'])   # misclassified maps of each model
               for r in metrics.get('runs', []) for s, ms in r['eval'].items() for name, m in ms.items()}
     peak = _peak_rss()
     print(json.dumps(dict(code=code, import_s=t_import, main_s=t_main, timings=metrics.get('timings', {}), errors=errors,
-                          peak_bytes=peak, figures=len(figures), figures_s=sum(figures))))
+                          peak_bytes=peak, tree_pss_bytes=tree_peak[0], figures=len(figures), figures_s=sum(figures))))
 
 def _children_cpu():
     "CPU seconds (user + system) of this process's finished children."
@@ -68,7 +90,9 @@ def case(name, argv):
           f" + the command's imports {setup:.1f} s + run_study {res['timings']['total']:.1f} s ({stages})")
     print(f"{'':8s} CPU time (user + system, all threads) {cpu:.1f} s: on a machine that other jobs keep busy, the wall time minus the waiting")
     print(f"{'':8s} figures: {res['figures']} saved (matplotlib's savefig: layout and drawing) in {res['figures_s']:.1f} s")
-    print(f"{'':8s} peak memory (max RSS) {res['peak_bytes'] / 1e9:.2f} GB")
+    print(f"{'':8s} peak memory (max RSS) {res['peak_bytes'] / 1e9:.2f} GB of the main process"
+          + (f"; {res['tree_pss_bytes'] / 1e9:.2f} GB with its training processes (largest sum of their PSS, sampled "
+             "every 50 ms: shared pages counted once)" if res['tree_pss_bytes'] else ''))
     print(f"{'':8s} misclassified: " + '; '.join(f'{k} {e} of {n:,}' for k, (e, n) in res['errors'].items()))
     return wall, res
 
@@ -79,12 +103,14 @@ if __name__ == '__main__':
     p.add_argument('--n-lumisections', type=int, default=10000)
     p.add_argument('--cases', nargs='+', default=['default', 'files'], choices=['default', 'files'])
     p.add_argument('--threads', type=int, default=None, help='torch CPU threads (default: torch\'s choice)')
+    p.add_argument('--jobs', type=int, default=None, help="models trained at once (default: the CLI's, one per core)")
     a = p.parse_args()
     load = open('/proc/loadavg').read().split()[:3] if Path('/proc/loadavg').exists() else 'n/a'
-    print(f"torch threads: {a.threads or 'the CLI default (--threads 1)'}; load average before (1, 5, 15 min): {load}")
+    print(f"torch threads: {a.threads or 'the CLI default (--threads 1)'}; jobs: {a.jobs or 'the CLI default'}; load average before (1, 5, 15 min): {load}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        common = ['--recipe', a.recipe, '--no-progress', *(['--threads', str(a.threads)] if a.threads else [])]
+        common = ['--recipe', a.recipe, '--no-progress', *(['--threads', str(a.threads)] if a.threads else []),
+                  *(['--jobs', str(a.jobs)] if a.jobs else [])]
         if 'default' in a.cases:
             wall, _ = case('default', ['run', '--out', str(tmp / 'default'), '--n-lumisections', str(a.n_lumisections), *common])
             print(f"{'':8s} target < 60 s: {'met' if wall < 60 else 'NOT met'} ({wall / 60:.2f} of the target)")

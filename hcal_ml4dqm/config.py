@@ -93,7 +93,7 @@ def checkpoint_data(ck:dict, # a checkpoint written by `run_study` (or `fit` wit
     return source, SplitSpec(extra['split'], extra['val_frac'], extra.get('test_frac', 0.0), extra['seed'])
 
 # %% ../nbs/04a_config.ipynb #3caff32f
-_POSITIVE = ('steps', 'epochs', 'n_lumisections', 'batch_size', 'patience')   # whole numbers >= 1 where given
+_POSITIVE = ('steps', 'epochs', 'n_lumisections', 'batch_size', 'patience', 'jobs')   # whole numbers >= 1 where given
 _SPLITS = ('random', 'block')
 
 # %% ../nbs/04a_config.ipynb #1202e792
@@ -111,6 +111,8 @@ class StudyConfig:
     steps:int|None=None            # optimizer steps of the default recipe (None: each model's measured default)
     epochs:int|None=None           # epochs of the study recipe (None: 3, as the study)
     device:str='auto'              # auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps
+    jobs:int|None=None             # models trained at once on a CPU, each in a process of one torch thread (None:
+                                   # one per core, given the torch threads set; 1: one after another)
     seeds:tuple[int, ...]=opt((0,), flags=('--seed', '--seeds'), metavar='S')   # one run of everything per seed
                                    # (split, initialisation, shuffling); several: mean and spread
     splits:tuple[str, ...]=opt(('random',), flags=('--split',), choices=(*_SPLITS, 'both'))   # split kinds: random

@@ -7,14 +7,18 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/core.html.md"""
 # %% auto #0
 __all__ = ['N_IETA', 'N_IPHI', 'ieta_of_index', 'iphi_of_index', 'index_of_ieta', 'upsample', 'pool', 'HcalError', 'DataError',
            'iter_chunks', 'n_depths', 'DepthView', 'select_depth', 'log1p_depth_sum', 'atomic_write', 'write_text',
-           'write_npy', 'write_json', 'markdown_table', 'write_csv']
+           'write_npy', 'write_json', 'markdown_table', 'write_csv', 'default_jobs', 'in_threads', 'release_memory']
 
 # %% ../nbs/00a_core.ipynb #3d482c57
 import csv
+import ctypes
 import json
 import mmap
 import os
+import queue
 import re
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -230,3 +234,42 @@ def write_csv(path,   # destination file; its directory is created
             w.writerows(rows)
     return atomic_write(path, write)
 
+
+# %% ../nbs/00a_core.ipynb #a1b2c3d5
+def default_jobs(n_tasks:int,    # how many tasks there are
+                 threads:int=1,  # threads each task's operations use (torch's)
+                )->int:
+    "Tasks worth running at once: one per CPU core this process may use (`threads` each), no more than the tasks."
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
+    return max(1, min(n_tasks, cores // max(1, threads)))
+
+def in_threads(tasks,        # {label: task}; a task is a function of no arguments
+               jobs:int=2,   # tasks at once
+               done=None,    # called as done(label, result, seconds) as each task finishes, in this thread
+              )->dict:
+    "Run the tasks in threads, `jobs` at a time; {label: what it returned}, in the order of `tasks`."
+    todo, results, errors, finished, running = list(tasks.items()), {}, [], queue.Queue(), 0
+    def work(label, task):
+        t0 = time.perf_counter()
+        try: finished.put((label, task(), None, time.perf_counter() - t0))
+        except BaseException as e: finished.put((label, None, e, 0.))
+    while todo or running:
+        while todo and running < max(1, jobs) and not errors:
+            label, task = todo.pop(0)
+            threading.Thread(target=work, args=(label, task), name=label, daemon=True).start()
+            running += 1
+        if not running: break   # an error, and nothing left running
+        label, value, error, seconds = finished.get(); running -= 1
+        if error is not None: errors.append(error)
+        else:
+            results[label] = value
+            if done is not None: done(label, value, seconds)
+    release_memory()   # what the threads' heaps held
+    if errors: raise errors[0]
+    return {label: results[label] for label in tasks}
+
+def release_memory():
+    ("Hand the C heap's free pages back to the system (glibc's `malloc_trim`; elsewhere nothing). glibc gives each "
+     "thread a heap of its own and keeps a finished thread's free memory there, out of this thread's reach.")
+    try: ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError, TypeError): pass   # not glibc

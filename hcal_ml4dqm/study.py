@@ -11,14 +11,16 @@ __all__ = ['EDA_FIGURES', 'DEPTH_FIGURES', 'write_eda', 'eda_section', 'run_stud
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
+import torch
 
 # %% ../nbs/05b_study.ipynb #88d23f3f
 from .attention_study import attention_section
 from .config import StudyConfig
-from .core import HcalError, markdown_table, write_json, write_text
+from .core import HcalError, default_jobs, in_threads, markdown_table, write_json, write_text
 from .data import read_labels
 from .distributed import SINGLE
 from .eda import check_conclusions, statistics_table, summarize_runs
@@ -125,28 +127,61 @@ def _trained(ckpt, extra, out, device):
         seconds=float(sum(hist['seconds'])), config=ck['config'], model_config=ck['model_config'],
         checkpoint=Path(ckpt).relative_to(out))
 
-def _train_and_evaluate(cfg, dataset, source, device, clock, dist=SINGLE):
-    ("For each split: train each model (or read its checkpoint) and evaluate it beside the baselines (rank 0). "
-     "Returns the records and the first split's models.")
+def _checkpoint(out, spec, name): return out / 'checkpoints' / f'{spec.kind}-seed{spec.seed}' / f'{name}.pt'
+
+def _where(spec): return f'{spec.kind} split, seed {spec.seed}'
+
+def _fit_one(cfg, dataset, spec, split, extra, name, model, device, dist=SINGLE, progress=True):
+    "Train `model` on one split and write its checkpoint; returns its steps, best step and best validation loss."
+    res = fit(model, dataset.x, dataset.y, split, cfg.train_config(name, spec.seed, device),
+              checkpoint=_checkpoint(cfg.out_dir, spec, name), resume=cfg.resume, progress=progress, name=name,
+              extra=extra, dist=dist)
+    return dict(steps=res.history['step'][-1] if res.history['step'] else 0, best_step=res.best_step,
+                best_val_loss=res.best_val_loss)
+
+def _jobs(cfg, n_tasks, device, dist, log):
+    "How many models train at once: `cfg.jobs`, or one per core; one under torchrun or off the CPU."
+    jobs = cfg.jobs or default_jobs(n_tasks, torch.get_num_threads())
+    if jobs > 1 and (dist.active or device != 'cpu'):
+        if cfg.jobs: log(f'  jobs {jobs}: models train side by side on the CPU alone; here one after another '
+                         f'({"torchrun" if dist.active else device})')
+        jobs = 1
+    return min(jobs, max(1, n_tasks))
+
+def _train_all(cfg, splits, dataset, device, jobs, clock, log, dist=SINGLE):
+    "Train every model on every split: `jobs` at a time in threads, or one after another (with progress bars)."
+    # the data decide the input channels and the classes; built here, in order: each seeds torch's generator
+    build = lambda spec, name: build_model(name, seed=spec.seed, in_chans=dataset.n_depths,
+                                           num_classes=dataset.n_classes, **cfg.model_options())
+    tasks = [(spec, split, extra, name) for spec, split, extra in splits for name in cfg.models]
+    if jobs == 1:
+        for spec, split, extra, name in tasks:
+            with clock('train', f'train {name} ({_where(spec)})'):
+                _fit_one(cfg, dataset, spec, split, extra, name, build(spec, name), device, dist, cfg.progress)
+        return
+    def done(label, r, seconds):
+        log(f'  {label}: {r["steps"]} steps in {seconds:.1f} s, best validation loss {r["best_val_loss"]:.4g} '
+            f'at step {r["best_step"]}')
+    with clock('train', f'train {len(tasks)} models, {jobs} at a time'):
+        in_threads({f'{name} ({_where(spec)})': partial(_fit_one, cfg, dataset, spec, split, extra, name,
+                                                        build(spec, name), device, progress=False)
+                    for spec, split, extra, name in tasks}, jobs, done)
+
+def _train_and_evaluate(cfg, dataset, source, device, jobs, clock, log, dist=SINGLE):
+    ("Train each model on each split (or read its checkpoint), then evaluate each split's models beside the "
+     "baselines (rank 0). Returns the records and the first split's models.")
     runs, first, out = [], None, cfg.out_dir
-    for spec in cfg.split_specs():
-        split, where = spec.make(dataset), f'{spec.kind} split, seed {spec.seed}'
-        extra = dict(data=source.to_dict(), split=asdict(spec))
+    splits = [(spec, spec.make(dataset), dict(data=source.to_dict(), split=asdict(spec))) for spec in cfg.split_specs()]
+    if 'train' in cfg.stages: _train_all(cfg, splits, dataset, device, jobs, clock, log, dist)
+    if not dist.is_main: return runs, first
+    for spec, split, extra in splits:
         rec = dict(split=spec.kind, seed=spec.seed, n_train=len(split.train), n_val=len(split.val),
                    n_test=len(split.test), train={}, eval=None)
         trained = {}
         for name in cfg.models:
-            ckpt = out / 'checkpoints' / f'{spec.kind}-seed{spec.seed}' / f'{name}.pt'
-            if 'train' in cfg.stages:
-                with clock('train', f'train {name} ({where})'):
-                    # the data decide
-                    model = build_model(name, seed=spec.seed, in_chans=dataset.n_depths, num_classes=dataset.n_classes,
-                                        **cfg.model_options())
-                    fit(model, dataset.x, dataset.y, split, cfg.train_config(name, spec.seed, device),
-                        checkpoint=ckpt, resume=cfg.resume, progress=cfg.progress, name=name, extra=extra, dist=dist)
-            if dist.is_main: trained[name], rec['train'][name] = _trained(ckpt, extra, out, device)
-        if 'evaluate' in cfg.stages and dist.is_main:
-            with clock('evaluate', f'evaluate ({where})'):
+            trained[name], rec['train'][name] = _trained(_checkpoint(out, spec, name), extra, out, device)
+        if 'evaluate' in cfg.stages:
+            with clock('evaluate', f'evaluate ({_where(spec)})'):
                 rec['eval'] = evaluate_split(trained, dataset, split, seed=spec.seed)
         first = first or (trained, split)
         runs.append(rec)
@@ -249,9 +284,10 @@ def run_study(*args,      # `StudyConfig` fields in order (`out_dir`, `data_dir`
     if 'eda' in cfg.stages and dist.is_main:
         with clock('eda'): sections.append(eda_section(maps, out))
     del maps
-    config = dict(cfg.to_dict(), device=str(dev), **({'streamed': True} if dataset.on_disk else {}),
+    jobs = _jobs(cfg, len(cfg.split_specs()) * len(cfg.models) if 'train' in cfg.stages else 0, str(dev), dist, log)
+    config = dict(cfg.to_dict(), device=str(dev), jobs=jobs, **({'streamed': True} if dataset.on_disk else {}),
                   **({'world_size': dist.world} if dist.active else {}))
-    runs, first = _train_and_evaluate(cfg, dataset, source, str(dev), clock, dist)
+    runs, first = _train_and_evaluate(cfg, dataset, source, str(dev), jobs, clock, log, dist)
     if not dist.is_main: return {}
     metrics = dict(config=config,
                    source=dict(source.to_dict(), runs=[int(r) for r in dataset.runs], n_maps=len(dataset)),

@@ -29,7 +29,7 @@ from .core import HcalError, atomic_write
 from .distributed import SINGLE
 from .loader import batches, epoch_seed
 from .moe import MoEViT
-from .vit import ViT
+from .vit import ViT, dropout_generator
 
 # %% ../nbs/04_train.ipynb #ece9f9e8
 def _mps_available():
@@ -359,8 +359,11 @@ def fit(model:nn.Module,        # the model to train (in place); `model(x)` -> l
             if stop <= step: continue
             if stopped: break
             t0 = time.perf_counter()
-            torch.manual_seed(epoch_seed(cfg.seed, segment))     # the dropout of this segment
-            tr = _train_steps(net, stream, stop - step, opt, per_step, cfg, device, bar, dist)
+            # the dropout of this segment: the package's from a generator of this call's own (a model trained
+            # beside another in a thread draws what it would alone), torch's own (on a GPU) from the global one
+            seed = epoch_seed(cfg.seed, segment); torch.manual_seed(seed)
+            with dropout_generator(torch.Generator().manual_seed(seed)):
+                tr = _train_steps(net, stream, stop - step, opt, per_step, cfg, device, bar, dist)
             va_loss, va_acc = _evaluate(model, x, y, split.val, cfg, device, dist)
             if not np.isfinite(tr[0]) or not np.isfinite(va_loss):
                 raise HcalError(f'{name}: the loss is not finite at step {stop} (train {tr[0]}, validation {va_loss}); '
