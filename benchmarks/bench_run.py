@@ -7,9 +7,11 @@ Two cases, each in a fresh Python process (so that its peak resident memory is i
 Targets (issue 5, on the project's 2-core CPU): default under 60 s; files peak memory under 1.5 GB. Issue 23's: the default
 run under 40 s and 1.2 GB, with 0 of 4,000 validation maps misclassified by either transformer (printed for every model).
 Timings on a shared machine are noisy: run it when the machine is quiet, or read them as upper bounds; the CPU time
-of each case (user + system) is printed too, which other jobs disturb far less.
+of each case (user + system) is printed too, which other jobs disturb far less. The run trains its models side by side
+in threads and saves its figures in forked processes: the peak memory is the main process's and the largest sum of the
+PSS of it and its children (`--jobs 1`: one after another, all in the main process).
 
-  python benchmarks/bench_run.py [--recipe default|study] [--n-lumisections 10000] [--cases default files]
+  python benchmarks/bench_run.py [--recipe default|study] [--n-lumisections 10000] [--cases default files] [--jobs N]
 """
 import argparse, json, os, resource, subprocess, sys, tempfile, threading, time
 from pathlib import Path
@@ -49,7 +51,11 @@ def _ppid(p):
 def _sample_tree_pss(peak, stop, every=0.05):
     "Until `stop` is set, every `every` s: the PSS of this process plus its children's; `peak[0]` keeps the largest sum."
     me = os.getpid()
-    while not stop.wait(every): peak[0] = max(peak[0], _pss(me) + sum(_pss(c) for c in _children(me)))
+    while not stop.wait(every):
+        before = _children(me)
+        total = _pss(me) + sum(_pss(c) for c in before)
+        # a process forked while this was read makes the sum count its pages twice: such a sample is dropped
+        if _children(me) == before: peak[0] = max(peak[0], total)
 
 def child(argv):
     "Run the CLI in this process; print its stage timings, the time spent saving figures and the peak memory as JSON."
@@ -58,7 +64,7 @@ def child(argv):
     t_import = time.perf_counter() - t0
     figures = _time_savefig()
     tree_peak, stop = [0], threading.Event()
-    if Path('/proc/self/smaps_rollup').exists():   # the run's training processes share the data: count each page once
+    if Path('/proc/self/smaps_rollup').exists():   # forked processes share the parent's pages: count each page once
         threading.Thread(target=_sample_tree_pss, args=(tree_peak, stop), daemon=True).start()
     t0 = time.perf_counter()
     code = main(argv)
@@ -89,9 +95,10 @@ def case(name, argv):
     print(f"{name:8s} wall {wall:6.1f} s = Python start and exit {wall - res['import_s'] - res['main_s']:.1f} s + import cli {res['import_s']:.1f} s"
           f" + the command's imports {setup:.1f} s + run_study {res['timings']['total']:.1f} s ({stages})")
     print(f"{'':8s} CPU time (user + system, all threads) {cpu:.1f} s: on a machine that other jobs keep busy, the wall time minus the waiting")
-    print(f"{'':8s} figures: {res['figures']} saved (matplotlib's savefig: layout and drawing) in {res['figures_s']:.1f} s")
+    print(f"{'':8s} figures: {res['figures']} saved by the main process (matplotlib's savefig: layout and drawing) in "
+          f"{res['figures_s']:.1f} s; the others by processes it forked")
     print(f"{'':8s} peak memory (max RSS) {res['peak_bytes'] / 1e9:.2f} GB of the main process"
-          + (f"; {res['tree_pss_bytes'] / 1e9:.2f} GB with its training processes (largest sum of their PSS, sampled "
+          + (f"; {res['tree_pss_bytes'] / 1e9:.2f} GB with the processes it forks (largest sum of their PSS, sampled "
              "every 50 ms: shared pages counted once)" if res['tree_pss_bytes'] else ''))
     print(f"{'':8s} misclassified: " + '; '.join(f'{k} {e} of {n:,}' for k, (e, n) in res['errors'].items()))
     return wall, res

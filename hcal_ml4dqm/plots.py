@@ -7,13 +7,16 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/plots.html.md"""
 # %% auto #0
 __all__ = ['FIG_DPI', 'SAVE_DPI', 'MAX_WIDTH', 'PALETTE', 'STYLE', 'MAP_CMAP', 'FREQ_CMAP', 'DIFF_CMAP', 'ZERO_COLOR',
            'DETECTOR_EXTENT', 'plot_style', 'color', 'fig_size', 'panel_grid', 'detector_axes', 'show_map', 'log_norm',
-           'colorbar', 'patch_guides', 'save_figure', 'lighten_png', 'plot_mean_maps', 'plot_difference_map',
-           'plot_sample_maps', 'plot_sparsity', 'plot_value_distribution', 'plot_luminosity', 'plot_ieta_profile',
-           'plot_depth_profile']
+           'colorbar', 'patch_guides', 'save_figure', 'figures_saved_together', 'lighten_png', 'plot_mean_maps',
+           'plot_difference_map', 'plot_sample_maps', 'plot_sparsity', 'plot_value_distribution', 'plot_luminosity',
+           'plot_ieta_profile', 'plot_depth_profile']
 
 # %% ../nbs/00b_plots.ipynb #28348dd4
 import io
 import itertools
+import os
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -22,7 +25,7 @@ from matplotlib import colors, ticker
 from matplotlib.figure import Figure
 from PIL import Image
 
-from .core import N_IETA, N_IPHI, index_of_ieta
+from .core import N_IETA, N_IPHI, HcalError, default_jobs, index_of_ieta
 
 # %% ../nbs/00b_plots.ipynb #ff7b6ff6
 FIG_DPI = 100      # pixels per inch of a figure shown in a notebook (saved outputs: plain PNG, `tools/run_nbs.py`)
@@ -117,13 +120,62 @@ def patch_guides(ax,            # an Axes showing a detector map
         for edge in np.nonzero(np.diff(rows))[0]: ax.axhline(edge + 0.5, color=color, lw=0.9, ls='--')
 
 # %% ../nbs/00b_plots.ipynb #4dfc9d89
+_noted = None   # inside `figures_saved_together`: the (figure, path) pairs `save_figure` noted
+
+def _save(fig, path):
+    try:
+        with plot_style(): fig.savefig(path)
+    except OSError as e: raise HcalError(f'{path}: cannot write the figure ({e.strerror or e})') from e
+
 def save_figure(fig:Figure, # a figure from one of the plot functions
                 path,       # PNG destination; its directory is created
                )->Path:
-    "Save `fig` as a PNG at the project's resolution."
+    "Save `fig` as a PNG at the project's resolution (inside `figures_saved_together`: at the end of its block)."
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    with plot_style(): fig.savefig(path)
+    if _noted is None: _save(fig, path)
+    else: _noted.append((fig, path))
     return path
+
+def _shares(noted, n):
+    "`noted` dealt into `n` shares of about equal work (a figure's: about its number of panels and colour bars)."
+    shares, work = [[] for _ in range(n)], [0] * n
+    for fig, path in sorted(noted, key=lambda fp: -len(fp[0].axes)):
+        k = work.index(min(work)); shares[k].append((fig, path)); work[k] += 1 + len(fig.axes)
+    return shares
+
+def _fork_saving(share):
+    "A forked child that saves `share` and exits; returns (its pid, the pipe its error comes back on)."
+    read, write = os.pipe()
+    sys.stdout.flush(); sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:   # the child: out without the parent's exit handlers, whatever happens
+        error = b''
+        try:
+            for fig, path in share: _save(fig, path)
+        except BaseException as e: error = (str(e) if isinstance(e, HcalError) else f'{type(e).__name__}: {e}').encode()
+        finally: os.write(write, error); os._exit(1 if error else 0)
+    os.close(write)
+    return pid, read
+
+@contextmanager
+def figures_saved_together(jobs:int|None=None):   # processes that save them, this one included (None: one per core)
+    ("In the block, `save_figure` notes each figure; at the block's end they are saved, shared out between this "
+     "process and `jobs - 1` forked ones (on Linux; elsewhere all here).")
+    global _noted
+    if _noted is not None: yield; return   # inside another such block: saved at the end of that one
+    _noted = []
+    try: yield
+    finally: noted, _noted = _noted, None
+    jobs = (jobs or default_jobs(len(noted))) if sys.platform == 'linux' else 1
+    mine, *theirs = _shares(noted, max(1, min(jobs, len(noted))))
+    children, errors = [_fork_saving(share) for share in theirs], []
+    try:
+        for fig, path in mine: _save(fig, path)
+    finally:
+        for pid, read in children:
+            with os.fdopen(read, 'rb') as f: error = f.read().decode()
+            if os.waitpid(pid, 0)[1]: errors.append(error or 'a process that saved figures ended abnormally')
+    if errors: raise HcalError(errors[0])
 
 def lighten_png(png:bytes)->bytes:   # a PNG file's bytes
     "`png` as a 256-colour PNG (octree palette, no dithering) where that is smaller, else `png` unchanged."

@@ -27,7 +27,7 @@ from .eda import check_conclusions, statistics_table, summarize_runs
 from .evaluate import difficulty_text, evaluate_split, per_class_table, result_table, summarize
 from .plots import (
     plot_depth_profile, plot_difference_map, plot_ieta_profile, plot_luminosity, plot_mean_maps, plot_sample_maps,
-    plot_sparsity, plot_value_distribution, save_figure)
+    figures_saved_together, plot_sparsity, plot_value_distribution, save_figure)
 from .result_plots import plot_confusion_matrices, plot_roc, plot_training_curves
 from .report import Section, figure_entry, versions, write_report
 from .synth import synthesize_cells
@@ -281,10 +281,10 @@ def run_study(*args,      # `StudyConfig` fields in order (`out_dir`, `data_dir`
     clock = _Clock(log)
     with clock('data'): source, maps, dataset = _load_data(cfg, dist, log)
     sections = []
-    if 'eda' in cfg.stages and dist.is_main:
-        with clock('eda'): sections.append(eda_section(maps, out))
-    del maps
     jobs = _jobs(cfg, len(cfg.split_specs()) * len(cfg.models) if 'train' in cfg.stages else 0, str(dev), dist, log)
+    if 'eda' in cfg.stages and dist.is_main:
+        with clock('eda'), figures_saved_together(cfg.jobs): sections.append(eda_section(maps, out))
+    del maps
     config = dict(cfg.to_dict(), device=str(dev), jobs=jobs, **({'streamed': True} if dataset.on_disk else {}),
                   **({'world_size': dist.world} if dist.active else {}))
     runs, first = _train_and_evaluate(cfg, dataset, source, str(dev), jobs, clock, log, dist)
@@ -293,12 +293,14 @@ def run_study(*args,      # `StudyConfig` fields in order (`out_dir`, `data_dir`
                    source=dict(source.to_dict(), runs=[int(r) for r in dataset.runs], n_maps=len(dataset)),
                    class_names=dataset.class_names, versions=versions(), runs=runs)
     if 'evaluate' in cfg.stages:
-        with clock('report', 'figures and report'):
+        with clock('report', 'figures and report'), figures_saved_together(cfg.jobs):
             metrics['summary'] = {kind: {s: summarize([r['eval'][s] for r in runs if r['split'] == kind])
                                          for s in runs[0]['eval']}
                                   for kind in dict.fromkeys(cfg.splits)}
             sections = _result_sections(runs, metrics['summary'], source, config, out) + sections
             if cfg.attention: sections.append(attention_section(first[0], dataset, first[1], out))
+            # the maps are done with: let them go before the figures are drawn in forked processes (`plots`)
+            del dataset, first
     metrics['timings'] = clock.total()
     metrics['sections'] = [s.title for s in sections]
     write_json(metrics, out / 'metrics.json')
