@@ -18,8 +18,9 @@ is taken within a round and the median over rounds is printed. `--clock cpu` (th
 time, which other jobs on a shared machine disturb far less than the wall clock; `--clock wall` for a quiet machine.
 `--json PATH` writes every number.
 
-`--ablation` adds, in the same rounds, the ViT with torch's `nn.Dropout` in place of the package's `Dropout` and the
-ViT with AdamW's per-parameter loop in place of the fused step, so that each one's gain is measured in the same run;
+`--ablation` adds, in the same rounds, the ViT with torch's `nn.Dropout` in place of the package's `Dropout`, the
+ViT with AdamW's per-parameter loop in place of the fused step, and the ViT whose `Standardize` makes new tensors
+instead of changing its first one in place, so that each one's gain is measured in the same run;
 `--compile` adds the ViT under `torch.compile` (default mode) and prints its compile time (first step, wall and CPU).
 `--breakdown` then profiles the ViT's step at each grid (`torch.profiler`, 5 steps) and prints where its CPU time goes:
 matrix products, the attention kernel, and the rest (elementwise work, copies, the optimizer, dispatch).
@@ -67,6 +68,15 @@ def with_torch_dropout(model):
     for module in list(model.modules()):
         for name, child in list(module.named_children()):
             if isinstance(child, Dropout): setattr(module, name, torch.nn.Dropout(child.p))
+    return model
+
+
+def with_standardize_out_of_place(model):
+    "`model` with its `Standardize` computing as before it changed its batch in place: a new tensor for every step."
+    def forward(self, x):
+        z = (x - self.mean) / self.std
+        return z - (z * self.active).sum((-3, -2, -1), keepdim=True) / self.active.sum().clamp_min(1) * self.active
+    model.standardize.forward = forward.__get__(model.standardize)
     return model
 
 
@@ -148,6 +158,9 @@ def main():
             steps[(grid, 'ViT, nn.Dropout')] = train_step(with_torch_dropout(ViT(patch_size=patch, standardize=std)), a.batch, fused)
             torch.manual_seed(0)
             steps[(grid, 'ViT, AdamW loop')] = train_step(ViT(patch_size=patch, standardize=std), a.batch, fused=False)
+            torch.manual_seed(0)
+            steps[(grid, 'ViT, std. copies')] = train_step(
+                with_standardize_out_of_place(ViT(patch_size=patch, standardize=std)), a.batch, fused)
         if a.compile:
             torch.manual_seed(0)
             step, _ = train_step(ViT(patch_size=patch, standardize=std), a.batch, fused, compiled=True)

@@ -174,9 +174,10 @@ class Standardize(nn.Module):
         return self
 
     def forward(self, x):  # (B, C, H, W)
-        z = (x - self.mean) / self.std
+        # one new tensor, then changed in place: two passes over a batch of maps and two fresh buffers fewer
+        z = (x - self.mean).div_(self.std)
         if self.common_mode:
-            z = z - (z * self.active).sum((-3, -2, -1), keepdim=True) / self.active.sum().clamp_min(1) * self.active
+            z.sub_((z * self.active).sum((-3, -2, -1), keepdim=True) / self.active.sum().clamp_min(1) * self.active)
         return z
 
     def extra_repr(self): return f'shape={tuple(self.mean.shape)}, floor={self.floor}, common_mode={self.common_mode}'
