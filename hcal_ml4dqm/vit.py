@@ -174,7 +174,7 @@ class Standardize(nn.Module):
         return self
 
     def forward(self, x):  # (B, C, H, W)
-        # one new tensor, then changed in place: two passes over a batch of maps and two fresh buffers fewer
+        # one new tensor, then changed in place: two fresh buffers of the batch's size fewer than out of place
         z = (x - self.mean).div_(self.std)
         if self.common_mode:
             z.sub_((z * self.active).sum((-3, -2, -1), keepdim=True) / self.active.sum().clamp_min(1) * self.active)
