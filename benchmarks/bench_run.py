@@ -104,7 +104,8 @@ def case(name, argv):
     return wall, res
 
 if __name__ == '__main__':
-    if sys.argv[1:2] == ['--child']: child(sys.argv[2:]); sys.exit()
+    if sys.argv[1:2] == ['--child']:   # then out at once, as `hcal-ml4dqm` does (`cli_base.console_main`)
+        child(sys.argv[2:]); sys.stdout.flush(); os._exit(0)
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--recipe', choices=['default', 'study'], default='default')
     p.add_argument('--n-lumisections', type=int, default=10000)

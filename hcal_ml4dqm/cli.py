@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from .cli_base import THREADS_ARG, arg, command_group, number_in, positive_int, set_threads, subcommand
-from .cli_base import build_parser, main   # re-exported: `hcal_ml4dqm.cli.main` is the console script
+from .cli_base import build_parser, console_main, main   # re-exported: `console_main` is the console script
 from .core import HcalError
 from .data import find_runs, load_run
 from .eda import run_statistics, statistics_table
@@ -377,4 +377,4 @@ def monitor_score(args):
 # %% ../nbs/99_cli.ipynb #b446ff66
 # run as `python -m hcal_ml4dqm.cli` (torchrun), not when this notebook runs
 if __name__ == '__main__' and '__file__' in globals():
-    sys.exit(main())
+    console_main()
