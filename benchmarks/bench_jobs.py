@@ -16,24 +16,20 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-import bench_models  # noqa: E402  (the training step)
+from bench_roofline import GRIDS, train_step  # noqa: E402  (the grids, and the training step the roofline times)
 
 from hcal_ml4dqm.core import in_threads  # noqa: E402
 from hcal_ml4dqm.moe import MoEViT  # noqa: E402
 from hcal_ml4dqm.train import RECIPES  # noqa: E402
 from hcal_ml4dqm.vit import ViT  # noqa: E402
 
-GRIDS = {'2x2': (32, 36), '8x9': (8, 8)}
-
 
 def steps(grid, batch):
-    "A training step of each model, on fixed occupancy-like maps."
+    "A training step of each model, on fixed occupancy-like maps, as `bench_roofline.py` times it."
     std, out = RECIPES['default'].model['standardize'], []
     for cls in (ViT, MoEViT):
         torch.manual_seed(0)
-        model, x = cls(patch_size=GRIDS[grid], standardize=std), torch.rand(batch, 1, 64, 72) * 3
-        model.standardize.fit(x)
-        out.append(bench_models.train_step(model, batch, x, fused=True))
+        out.append(train_step(cls(patch_size=GRIDS[grid], standardize=std), batch, fused=True)[0])
     return out
 
 
