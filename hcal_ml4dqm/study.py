@@ -139,8 +139,9 @@ def _fit_one(cfg, dataset, spec, split, extra, name, model, device, dist=SINGLE,
     return dict(steps=res.history['step'][-1] if res.history['step'] else 0, best_step=res.best_step,
                 best_val_loss=res.best_val_loss)
 
-def _jobs(cfg, n_tasks, device, dist, log):
+def _jobs(cfg, device, dist, log):
     "How many models train at once: `cfg.jobs`, or one per core; one under torchrun or off the CPU."
+    n_tasks = len(cfg.split_specs()) * len(cfg.models) if 'train' in cfg.stages else 0   # `_train_all`'s
     jobs = cfg.jobs or default_jobs(n_tasks, torch.get_num_threads())
     if jobs > 1 and (dist.active or device != 'cpu'):
         if cfg.jobs: log(f'  jobs {jobs}: models train side by side on the CPU alone; here one after another '
@@ -281,7 +282,7 @@ def run_study(*args,      # `StudyConfig` fields in order (`out_dir`, `data_dir`
     clock = _Clock(log)
     with clock('data'): source, maps, dataset = _load_data(cfg, dist, log)
     sections = []
-    jobs = _jobs(cfg, len(cfg.split_specs()) * len(cfg.models) if 'train' in cfg.stages else 0, str(dev), dist, log)
+    jobs = _jobs(cfg, str(dev), dist, log)
     if 'eda' in cfg.stages and dist.is_main:
         with clock('eda'), figures_saved_together(cfg.jobs): sections.append(eda_section(maps, out))
     del maps
