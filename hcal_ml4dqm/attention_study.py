@@ -9,6 +9,7 @@ __all__ = ['write_attention', 'attention_section', 'attention_from_checkpoints']
 
 # %% ../nbs/06b_attention_study.ipynb #cd97a594
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from .attention import analyse_attention, display_name, faithfulness_numbers
 from .attention_findings import attention_findings, expert_verdict
 from .attention_plots import plot_attention, plot_expert_routing, plot_faithfulness, plot_mean_attention
 from .config import StudyConfig, checkpoint_data
-from .core import HcalError, log1p_depth_sum, write_json, write_text
+from .core import HcalError, in_threads, log1p_depth_sum, write_json, write_text
 from .data import DataSource
 from .plots import save_figure
 from .report import Section
@@ -68,7 +69,8 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
                     n_samples=2,        # single maps per run in the per-map figures
                     n_faith=1000,       # maps for the faithfulness check
                     seed=0,             # seed for the samples and the random baseline
-                    lumisection=None):  # (N,) lumisection index of each map, for titles
+                    lumisection=None,   # (N,) lumisection index of each map, for titles
+                    jobs=1):            # models analysed at once, in threads (the same numbers)
     ("Analyse every model on the same maps (D channels: the figures show their sum); write the figures (PNG), "
      "`attention_findings.md` and `attention.json`; return what was written (and the Figures).")
     out = Path(out_dir)
@@ -76,7 +78,8 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
     if len(np.unique(y)) < 2:
         raise HcalError(f"y: need maps of at least two runs to compare attention, got labels {np.unique(y).tolist()}",
                         arg='y')
-    analyses = [analyse_attention(m, x, y, name, n_faith=n_faith, seed=seed) for name, m in models.items()]
+    tasks = {name: partial(analyse_attention, m, x, y, name, n_faith=n_faith, seed=seed) for name, m in models.items()}
+    analyses = list(in_threads(tasks, jobs).values()) if jobs > 1 else [task() for task in tasks.values()]
     idx = _sample_index(y, n_samples, seed)
     titles = [f"{class_names[y[i]]}, " + (f"LS {lumisection[i]}" if lumisection is not None else f"map {i}")
               for i in idx]
@@ -115,13 +118,14 @@ def attention_section(models,       # {name: trained model}, as `run` trained th
                       out_dir,      # the run's output directory: figures go to out_dir/attention
                       n_maps=1000,  # held-out maps to analyse
                       seed=0,       # seed for choosing them and for the faithfulness baseline
+                      jobs=1,       # models analysed at once, in threads
                      )->Section:
     "The `run` report's attention section: the findings paragraph and the figures, by `write_attention`."
     idx = _held_out(split, n_maps, seed)
     written = write_attention(_by_display_name({k: m.eval().cpu() for k, m in models.items()}),
                               dataset.x[idx], dataset.y[idx].numpy(), Path(out_dir) / 'attention', dataset.class_names,
                               n_faith=min(n_maps, 500), seed=seed,
-                              lumisection=dataset.lumisection[idx])
+                              lumisection=dataset.lumisection[idx], jobs=jobs)
     text = (f"What the models look at, on {len(idx)} held-out maps (chapter `06_attention`; numbers in "
             f"`attention/attention.json`).\n\n" + written['findings'])
     return Section('Attention', text,

@@ -140,8 +140,9 @@ def _fit_one(cfg, dataset, spec, split, extra, name, model, device, dist=SINGLE,
                 best_val_loss=res.best_val_loss)
 
 def _jobs(cfg, device, dist, log):
-    "How many models train at once: `cfg.jobs`, or one per core; one under torchrun or off the CPU."
-    n_tasks = len(cfg.split_specs()) * len(cfg.models) if 'train' in cfg.stages else 0   # `_train_all`'s
+    ("How many models train (or are scored) at once: `cfg.jobs`, or one per core; one under torchrun or off the "
+     "CPU.")
+    n_tasks = len(cfg.split_specs()) * len(cfg.models)   # `_train_all`'s
     jobs = cfg.jobs or default_jobs(n_tasks, torch.get_num_threads())
     if jobs > 1 and (dist.active or device != 'cpu'):
         if cfg.jobs: log(f'  jobs {jobs}: models train side by side on the CPU alone; here one after another '
@@ -183,7 +184,7 @@ def _train_and_evaluate(cfg, dataset, source, device, jobs, clock, log, dist=SIN
             trained[name], rec['train'][name] = _trained(_checkpoint(out, spec, name), extra, out, device)
         if 'evaluate' in cfg.stages:
             with clock('evaluate', f'evaluate ({_where(spec)})'):
-                rec['eval'] = evaluate_split(trained, dataset, split, seed=spec.seed)
+                rec['eval'] = evaluate_split(trained, dataset, split, seed=spec.seed, jobs=jobs)
         first = first or (trained, split)
         runs.append(rec)
     return runs, first
@@ -299,7 +300,7 @@ def run_study(*args,      # `StudyConfig` fields in order (`out_dir`, `data_dir`
                                          for s in runs[0]['eval']}
                                   for kind in dict.fromkeys(cfg.splits)}
             sections = _result_sections(runs, metrics['summary'], source, config, out) + sections
-            if cfg.attention: sections.append(attention_section(first[0], dataset, first[1], out))
+            if cfg.attention: sections.append(attention_section(first[0], dataset, first[1], out, jobs=jobs))
             # the maps are done with: let them go before the figures are drawn in forked processes (`plots`)
             del dataset, first
     metrics['timings'] = clock.total()
