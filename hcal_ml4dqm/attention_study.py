@@ -22,7 +22,7 @@ from .attention_plots import plot_attention, plot_expert_routing, plot_faithfuln
 from .config import StudyConfig, checkpoint_data
 from .core import HcalError, in_threads, log1p_depth_sum, write_json, write_text
 from .data import DataSource
-from .plots import save_figure
+from .plots import save_drawing
 from .report import Section
 from .splits import SplitSpec
 from .train import RECIPES, fit, load_checkpoint, model_class, model_from_checkpoint
@@ -38,25 +38,28 @@ def _sample_index(y, n_per_class, seed):
                            for c in range(int(y.max()) + 1)])
 
 def _attention_figures(analyses, inputs, idx, titles, class_names):
-    "{file stem: (Figure, caption)} of every attention figure for these analyses."
+    ("{file stem: (drawing, caption)} of every attention figure for these analyses; a drawing is a function of no "
+     "arguments that draws the Figure (`plots.save_drawing`).")
     figs = {}
     for a in analyses:
         figs[f"attention_{_slug(a['name'])}"] = (
-            plot_attention(inputs, a['cls'][idx], a['patch_size'], a['rollout'][idx], titles, a['active'], a['name']),
+            partial(plot_attention, inputs, a['cls'][idx], a['patch_size'], a['rollout'][idx], titles, a['active'],
+                    a['name']),
             f"{a['name']}: input, CLS attention of the last block (heads averaged, overlaid, and per head) "
             f"and the attention rollout, for single maps.")
     ref = analyses[0]
     for view, label in (('cls', 'last-block CLS attention'), ('rollout', 'attention rollout')):
         rows = [dict(label=a['name'], maps=a[f'{view}_mean'], patch_size=a['patch_size']) for a in analyses]
-        figs[f'mean_{view}'] = (plot_mean_attention(rows, ref['occupancy_diff'], class_names, ref['active'], label),
+        figs[f'mean_{view}'] = (partial(plot_mean_attention, rows, ref['occupancy_diff'], class_names, ref['active'],
+                                        label),
                                 f"Mean {label} per run over {ref['n_maps']} maps (1 = uniform), "
                                 f"its difference between the runs, and the occupancy difference.")
     for a in analyses:
         if 'routing' in a:
             figs[f"experts_{_slug(a['name'])}"] = (
-                plot_expert_routing(a['routing'], a['patch_size'], class_names, a['active'], a['name']),
+                partial(plot_expert_routing, a['routing'], a['patch_size'], class_names, a['active'], a['name']),
                 f"{a['name']}: per layer, the expert each patch goes to in each run, and the experts' token shares.")
-    figs['faithfulness'] = (plot_faithfulness({a['name']: a['faithfulness'] for a in analyses}),
+    figs['faithfulness'] = (partial(plot_faithfulness, {a['name']: a['faithfulness'] for a in analyses}),
                             'Confidence in the original prediction as the most-attended or random patches are zeroed.')
     return figs
 
@@ -72,7 +75,8 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
                     lumisection=None,   # (N,) lumisection index of each map, for titles
                     jobs=1):            # models analysed at once, in threads (the same numbers)
     ("Analyse every model on the same maps (D channels: the figures show their sum); write the figures (PNG), "
-     "`attention_findings.md` and `attention.json`; return what was written (and the Figures).")
+     "`attention_findings.md` and `attention.json`; return what was written (and the Figures, but for those "
+     "drawn later, inside `plots.figures_saved_together`).")
     out = Path(out_dir)
     y = np.asarray(y)
     if len(np.unique(y)) < 2:
@@ -83,9 +87,10 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
     idx = _sample_index(y, n_samples, seed)
     titles = [f"{class_names[y[i]]}, " + (f"LS {lumisection[i]}" if lumisection is not None else f"map {i}")
               for i in idx]
-    figures = {stem: dict(path=save_figure(fig, out / f'{stem}.png'), caption=caption, figure=fig)
-               for stem, (fig, caption)
-               in _attention_figures(analyses, log1p_depth_sum(x[idx]), idx, titles, class_names).items()}
+    figures, drawings = {}, _attention_figures(analyses, log1p_depth_sum(x[idx]), idx, titles, class_names)
+    for stem, (draw, caption) in drawings.items():
+        path, fig = save_drawing(draw, out / f'{stem}.png')   # inside `figures_saved_together`: drawn later, no fig
+        figures[stem] = dict(path=path, caption=caption, figure=fig)
     text = attention_findings(analyses, class_names)
     files = dict(findings=write_text(out / 'attention_findings.md', text + '\n'), json=out / 'attention.json')
     keep = ('name', 'patch_size', 'grid', 'accuracy', 'n_maps', 'cls_mean', 'rollout_mean', 'cls_vs_occupancy',

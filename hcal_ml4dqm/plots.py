@@ -7,13 +7,14 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/plots.html.md"""
 # %% auto #0
 __all__ = ['FIG_DPI', 'SAVE_DPI', 'MAX_WIDTH', 'PALETTE', 'STYLE', 'MAP_CMAP', 'FREQ_CMAP', 'DIFF_CMAP', 'ZERO_COLOR',
            'DETECTOR_EXTENT', 'plot_style', 'color', 'fig_size', 'panel_grid', 'detector_axes', 'show_map', 'log_norm',
-           'colorbar', 'patch_guides', 'save_figure', 'figures_saved_together', 'lighten_png', 'plot_mean_maps',
-           'plot_difference_map', 'plot_sample_maps', 'plot_sparsity', 'plot_value_distribution', 'plot_luminosity',
-           'plot_ieta_profile', 'plot_depth_profile']
+           'colorbar', 'patch_guides', 'save_figure', 'save_drawing', 'figures_saved_together', 'lighten_png',
+           'plot_mean_maps', 'plot_difference_map', 'plot_sample_maps', 'plot_sparsity', 'plot_value_distribution',
+           'plot_luminosity', 'plot_ieta_profile', 'plot_depth_profile']
 
 # %% ../nbs/00b_plots.ipynb #28348dd4
 import io
 import itertools
+import multiprocessing
 import os
 import sys
 from contextlib import contextmanager
@@ -120,38 +121,50 @@ def patch_guides(ax,            # an Axes showing a detector map
         for edge in np.nonzero(np.diff(rows))[0]: ax.axhline(edge + 0.5, color=color, lw=0.9, ls='--')
 
 # %% ../nbs/00b_plots.ipynb #4dfc9d89
-_noted = None   # inside `figures_saved_together`: the (figure, path) pairs `save_figure` noted
+_noted = None   # inside `figures_saved_together`: the (figure or drawing, path) pairs `save_figure` noted
 
-def _save(fig, path):
+def _save(fig, path):   # a Figure, or a drawing: a function of no arguments that returns one
     try:
-        with plot_style(): fig.savefig(path)
+        with plot_style(): (fig if isinstance(fig, Figure) else fig()).savefig(path)
     except OSError as e: raise HcalError(f'{path}: cannot write the figure ({e.strerror or e})') from e
 
-def save_figure(fig:Figure, # a figure from one of the plot functions
-                path,       # PNG destination; its directory is created
+def save_figure(fig,   # a figure from one of the plot functions, or a function of no arguments that draws one
+                path,  # PNG destination; its directory is created
                )->Path:
-    "Save `fig` as a PNG at the project's resolution (inside `figures_saved_together`: at the end of its block)."
+    ("Save `fig` as a PNG at the project's resolution (inside `figures_saved_together`: at the end of its block, "
+     "where a drawing is drawn by the process that saves it).")
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     if _noted is None: _save(fig, path)
     else: _noted.append((fig, path))
     return path
 
-def _shares(noted, n):
-    "`noted` dealt into `n` shares of about equal work (a figure's: about its number of panels and colour bars)."
-    shares, work = [[] for _ in range(n)], [0] * n
-    for fig, path in sorted(noted, key=lambda fp: -len(fp[0].axes)):
-        k = work.index(min(work)); shares[k].append((fig, path)); work[k] += 1 + len(fig.axes)
-    return shares
+def save_drawing(draw,   # a function of no arguments that returns a Figure
+                 path):  # PNG destination, as `save_figure`
+    ("`save_figure(draw(), path)`, except inside `figures_saved_together`, where `draw` runs at the end of the "
+     "block in the process that saves it. Returns (path, the Figure), the Figure None where it is drawn later.")
+    if _noted is not None: return save_figure(draw, path), None
+    fig = draw()
+    return save_figure(fig, path), fig
 
-def _fork_saving(share):
-    "A forked child that saves `share` and exits; returns (its pid, the pipe its error comes back on)."
+def _in_order(noted):
+    "The costliest first: drawings in the order noted (their drawing is still to do), then figures by their panels."
+    return sorted(noted, key=lambda fp: (1, -len(fp[0].axes)) if isinstance(fp[0], Figure) else (0, 0))
+
+def _take_and_save(noted, taken, lock):
+    "Save the next figure no process has taken, until none is left (`taken`: a count shared by the processes)."
+    while True:
+        with lock: k = taken.value; taken.value += 1
+        if k >= len(noted): return
+        _save(*noted[k])
+
+def _fork_saving(noted, taken, lock):
+    "A forked child that takes and saves figures, then exits; returns (its pid, the pipe its error comes back on)."
     read, write = os.pipe()
     sys.stdout.flush(); sys.stderr.flush()
     pid = os.fork()
     if pid == 0:   # the child: out without the parent's exit handlers, whatever happens
         error = b''
-        try:
-            for fig, path in share: _save(fig, path)
+        try: _take_and_save(noted, taken, lock)
         except BaseException as e: error = (str(e) if isinstance(e, HcalError) else f'{type(e).__name__}: {e}').encode()
         finally: os.write(write, error); os._exit(1 if error else 0)
     os.close(write)
@@ -159,18 +172,17 @@ def _fork_saving(share):
 
 @contextmanager
 def figures_saved_together(jobs:int|None=None):   # processes that save them, this one included (None: one per core)
-    ("In the block, `save_figure` notes each figure; at the block's end they are saved, shared out between this "
-     "process and `jobs - 1` forked ones (on Linux; elsewhere all here).")
+    ("In the block, `save_figure` notes each figure; at the block's end they are saved by this process and `jobs - 1` "
+     "forked ones (on Linux; elsewhere all here), each taking the next figure as it is free, the costliest first.")
     global _noted
     if _noted is not None: yield; return   # inside another such block: saved at the end of that one
     _noted = []
     try: yield
-    finally: noted, _noted = _noted, None
-    jobs = (jobs or default_jobs(len(noted))) if sys.platform == 'linux' else 1
-    mine, *theirs = _shares(noted, max(1, min(jobs, len(noted))))
-    children, errors = [_fork_saving(share) for share in theirs], []
-    try:
-        for fig, path in mine: _save(fig, path)
+    finally: noted, _noted = _in_order(_noted), None
+    jobs = max(1, min((jobs or default_jobs(len(noted))) if sys.platform == 'linux' else 1, len(noted)))
+    taken, lock = multiprocessing.RawValue('q', 0), multiprocessing.Lock()   # shared with the forked processes
+    children, errors = [_fork_saving(noted, taken, lock) for _ in range(jobs - 1)], []
+    try: _take_and_save(noted, taken, lock)
     finally:
         for pid, read in children:
             with os.fdopen(read, 'rb') as f: error = f.read().decode()
