@@ -111,8 +111,9 @@ class StudyConfig:
     steps:int|None=None            # optimizer steps of the default recipe (None: each model's measured default)
     epochs:int|None=None           # epochs of the study recipe (None: 3, as the study)
     device:str='auto'              # auto (CUDA, then MPS, then CPU), cpu, cuda, cuda:N or mps
-    jobs:int|None=None             # models trained at once on a CPU, side by side in threads, and processes that
-                                   # save the figures (None: one per core, given the torch threads; 1: one at a time)
+    jobs:int|None=None             # models trained (and scored, runs summarised) at once on a CPU, side by side in
+                                   # threads, and processes that draw and save the figures (None: one per core, given
+                                   # the torch threads; 1: one at a time)
     seeds:tuple[int, ...]=opt((0,), flags=('--seed', '--seeds'), metavar='S')   # one run of everything per seed
                                    # (split, initialisation, shuffling); several: mean and spread
     splits:tuple[str, ...]=opt(('random',), flags=('--split',), choices=(*_SPLITS, 'both'))   # split kinds: random

@@ -10,12 +10,13 @@ __all__ = ['STAT_ROWS', 'run_statistics', 'statistics_table', 'value_bins', 'Run
 
 # %% ../nbs/00_eda.ipynb #62e3203b
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from .core import (N_IETA, N_IPHI, HcalError, ieta_of_index, iter_chunks, markdown_table, n_depths,
-                              select_depth)
+from .core import (N_IETA, N_IPHI, HcalError, ieta_of_index, in_threads, iter_chunks, markdown_table,
+                              n_depths, select_depth)
 from .data import find_runs, load_run
 
 # %% ../nbs/00_eda.ipynb #ad99252d
@@ -139,13 +140,17 @@ def summarize_runs(data,          # {run: (N, 64, 72) or (N, D, 64, 72) maps}, o
                    seed=0,        # seed for choosing them
                    n_bins=100,    # histogram bins of the non-zero values, shared by all runs
                    chunk=1000,    # maps per chunk
-                   depth='sum'):  # maps of several depths: their 'sum', or one depth
-    "`RunSummary` of every run, with common histogram bins; files are memory-mapped one at a time."
+                   depth='sum',   # maps of several depths: their 'sum', or one depth
+                   jobs=1):       # runs read at once, in threads (the same numbers)
+    "`RunSummary` of every run, with common histogram bins; each file is memory-mapped while it is read."
     sources = _sources(data)
-    stats = {run: run_statistics(select_depth(_open(src), depth), chunk) for run, src in sources.items()}
+    def per_run(work):   # {run: work(run, source)}, `jobs` runs at a time
+        if jobs == 1: return {run: work(run, src) for run, src in sources.items()}
+        return in_threads({run: partial(work, run, src) for run, src in sources.items()}, jobs)
+    stats = per_run(lambda run, src: run_statistics(select_depth(_open(src), depth), chunk))
     bins = value_bins(max(st['max'] for st in stats.values()), n_bins)
-    return {run: summarize_run(_open(src, check=False), run, bins, n_samples, seed, stats[run], chunk, depth)
-            for run, src in sources.items()}
+    return per_run(lambda run, src: summarize_run(_open(src, check=False), run, bins, n_samples, seed, stats[run],
+                                                  chunk, depth))
 
 # %% ../nbs/00_eda.ipynb #d2968a12
 @dataclass

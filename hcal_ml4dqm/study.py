@@ -64,11 +64,12 @@ def write_eda(data,            # a directory of `Run<run>_Dataset*.npy` files, o
               n_samples=3,     # random sample maps per run
               seed=0,          # seed for choosing them
               summaries=None,  # {run: RunSummary}, if already computed (then `data` is not read)
-              depth='sum'):    # maps of several depths: the figures show their 'sum', or one depth
+              depth='sum',     # maps of several depths: the figures show their 'sum', or one depth
+              jobs=1):         # runs summarised at once, in threads
     ("Write every EDA figure (PNG), the statistics (JSON and Markdown) and the checked conclusions; "
      "return what was written.")
     out = Path(out_dir)
-    summaries = summaries or summarize_runs(data, n_samples, seed, depth=depth)
+    summaries = summaries or summarize_runs(data, n_samples, seed, depth=depth, jobs=jobs)
     first = next(iter(summaries.values()))
     several = first.depth_total is not None and first.depth_total.shape[1] > 1
     figures = {}
@@ -91,9 +92,10 @@ def write_eda(data,            # a directory of `Run<run>_Dataset*.npy` files, o
 # %% ../nbs/05b_study.ipynb #ae2fcb27
 def eda_section(data,     # a data directory, or {run: maps}
                 out_dir,  # the run's output directory; the EDA goes to out_dir/eda
+                jobs=1,   # runs summarised at once, in threads
                )->Section:
     "The report's EDA section: figures, statistics table and checked conclusions, by `write_eda`."
-    res = write_eda(data, Path(out_dir) / 'eda')
+    res = write_eda(data, Path(out_dir) / 'eda', jobs=jobs)
     text = ('Per-run statistics, as in the study:\n\n' + res['table'].strip()
             + '\n\nConclusions of the study, checked on these data:\n\n'
             + ''.join(f'- {c}\n' for c in res['conclusions']))
@@ -285,7 +287,7 @@ def run_study(*args,      # `StudyConfig` fields in order (`out_dir`, `data_dir`
     sections = []
     jobs = _jobs(cfg, str(dev), dist, log)
     if 'eda' in cfg.stages and dist.is_main:
-        with clock('eda'), figures_saved_together(cfg.jobs): sections.append(eda_section(maps, out))
+        with clock('eda'), figures_saved_together(cfg.jobs): sections.append(eda_section(maps, out, jobs))
     del maps
     config = dict(cfg.to_dict(), device=str(dev), jobs=jobs, **({'streamed': True} if dataset.on_disk else {}),
                   **({'world_size': dist.world} if dist.active else {}))
