@@ -9,6 +9,9 @@ channels active in the maps; its weights are random from a fixed seed (the time 
 noise model the neutral default. Per thread count, the new path and the reference take turns for `--rounds` rounds in
 this one process; it prints maps per wall-second and per CPU-second (this process's CPU time, all threads) of each, the
 ratio within the rounds, the load average, and the largest difference of the scores relative to the largest |z|.
+Then, as `monitor score` scores (`monitor.run_z`: blocks of 256 maps side by side, one per core, each on one torch
+thread), against blocks of 2048 one after another on one torch thread (`monitor score` before, at its default
+`--threads 1`) and with one torch thread per core, alternating in the same rounds.
 `--onnx` also exports the detector as the monitor's ONNX graph (`monitor.MonitorGraph`: |z| out) and times an ONNX
 Runtime session with as many intra-op threads, on the same maps in chunks of 2048, beside the PyTorch rate.
 """
@@ -17,9 +20,10 @@ import argparse, os, statistics, time
 import numpy as np
 import torch
 
-from hcal_ml4dqm.core import N_IPHI
+from hcal_ml4dqm.core import N_IPHI, default_jobs
 from hcal_ml4dqm.detectors import active_cells
 from hcal_ml4dqm.masked_vit import MaskedPatchDetector
+from hcal_ml4dqm.monitor import run_z
 from hcal_ml4dqm.synth import synthesize
 
 
@@ -70,7 +74,35 @@ def main():
             print(f"{n} thread(s), load {load:.1f}: {name:9s} {statistics.median(r[0] for r in rs):8,.0f} maps/s wall, "
                   f"{statistics.median(r[1] for r in rs):8,.0f} maps per CPU-second")
         print(f"{n} thread(s): new / reference wall-clock rate x{ratio:.2f} (median of {a.rounds} rounds)")
+    blocks_side_by_side(det, maps, a.rounds)
     if a.onnx: onnx_rates(det, maps, a.threads, a.rounds)
+
+
+def blocks_side_by_side(det, maps, rounds):
+    ("`monitor score`'s way (`monitor.run_z`: blocks of 256 maps side by side, one per core, each thread's operations "
+     "on one torch thread) against blocks of 2048 one after another on one torch thread (`monitor score` before, at its "
+     "default `--threads 1`) and on one torch thread per core; alternating in each round.")
+    cores = default_jobs(10**6)
+    ways = {f'run_z: blocks of 256, {cores} at once, 1 torch thread each': (1, lambda: run_z(det, maps, jobs=cores)),
+            'blocks of 2048 one after another, 1 torch thread': (1, lambda: det.signed_scores(maps)),
+            f'blocks of 2048 one after another, {cores} torch threads': (cores, lambda: det.signed_scores(maps))}
+    torch.set_num_threads(1)
+    z_one, z_side = det.signed_scores(maps), run_z(det, maps, jobs=cores)
+    print(f"run_z: largest |z| difference from blocks of 2048 one after another "
+          f"{np.abs(z_side - z_one).max() / np.abs(z_one).max():.1e} of the largest |z|")
+    got, load = {name: [] for name in ways}, os.getloadavg()[0]
+    for _ in range(rounds):
+        for name, (threads, score) in ways.items():
+            torch.set_num_threads(threads)
+            t0, c0 = time.perf_counter(), time.process_time(); score()
+            got[name].append((len(maps) / (time.perf_counter() - t0), len(maps) / (time.process_time() - c0)))
+    for name, rs in got.items():
+        print(f"{name:58s} (load {load:.1f}): {statistics.median(r[0] for r in rs):8,.0f} maps/s wall, "
+              f"{statistics.median(r[1] for r in rs):8,.0f} maps per CPU-second")
+    new, *others = got.values()
+    for name, rs in zip(list(got)[1:], others):
+        print(f"run_z / {name}: wall-clock rate x{statistics.median(a[0] / b[0] for a, b in zip(new, rs)):.2f} "
+              f"(median of {rounds} rounds)")
 
 
 def onnx_rates(det, maps, threads, rounds):

@@ -7,7 +7,8 @@ Docs: https://hcal-ml4dqm.github.io/hcal_ml4dqm/core.html.md"""
 # %% auto #0
 __all__ = ['N_IETA', 'N_IPHI', 'ieta_of_index', 'iphi_of_index', 'index_of_ieta', 'upsample', 'pool', 'HcalError', 'DataError',
            'iter_chunks', 'n_depths', 'DepthView', 'select_depth', 'log1p_depth_sum', 'atomic_write', 'write_text',
-           'write_npy', 'write_json', 'markdown_table', 'write_csv', 'default_jobs', 'in_threads', 'release_memory']
+           'write_npy', 'write_json', 'markdown_table', 'write_csv', 'default_jobs', 'in_threads', 'release_memory',
+           'chunks_in_threads']
 
 # %% ../nbs/00a_core.ipynb #3d482c57
 import csv
@@ -273,3 +274,26 @@ def release_memory():
      "thread a heap of its own and keeps a finished thread's free memory there, out of this thread's reach.")
     try: ctypes.CDLL(None).malloc_trim(0)
     except (AttributeError, OSError, TypeError): pass   # not glibc
+
+# %% ../nbs/00a_core.ipynb #c1d2e3f4
+def chunks_in_threads(work,       # called as work(start, block) for each block, in whichever thread is free
+                      maps,       # an array or memory map, chunked along its first axis
+                      chunk=512,  # rows per block
+                      jobs=1):    # blocks worked on at once, in threads (1: here, one after another)
+    ("`work(start, block)` for every block of `iter_chunks(maps, chunk)`, `jobs` at a time: each thread takes the next "
+     "block as it is free, a copy read before the next is taken, so a memory map's pages are still let go block by "
+     "block. An error stops the blocks not yet taken and is raised.")
+    blocks = iter_chunks(maps, chunk)
+    if jobs <= 1:
+        for start, block in blocks: work(start, block)
+        return
+    lock, failed = threading.Lock(), threading.Event()
+    def worker():
+        while not failed.is_set():
+            with lock:
+                start, block = next(blocks, (None, None))
+                if block is None: return
+                block = np.array(block)   # read now: taking the next block lets a memory map's pages go
+            try: work(start, block)
+            except BaseException: failed.set(); raise
+    in_threads({f'blocks {k + 1}': worker for k in range(jobs)}, jobs)
