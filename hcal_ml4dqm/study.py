@@ -280,10 +280,9 @@ def run_study(*args,      # `StudyConfig` fields in order (`out_dir`, `data_dir`
     cfg = replace(args[0], **options) if given else StudyConfig(*args, **options)
     dist = dist or SINGLE
     log = log if dist.is_main else (lambda *a, **k: None)
-    out = cfg.out_dir; out.mkdir(parents=True, exist_ok=True)
-    dev = pick_device(cfg.device)
-    clock = _Clock(log)
+    out, dev, clock = cfg.out_dir, pick_device(cfg.device), _Clock(log)
     with clock('data'): source, maps, dataset = _load_data(cfg, dist, log)
+    out.mkdir(parents=True, exist_ok=True)   # once the data are known to be usable: a bad data_dir leaves no trace
     sections = []
     jobs = _jobs(cfg, str(dev), dist, log)
     if 'eda' in cfg.stages and dist.is_main:
