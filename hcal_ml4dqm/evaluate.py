@@ -130,19 +130,15 @@ BASELINES = {'LogReg total occupancy': 'total', 'LogReg iEta profile': 'ieta'}
 # %% ../nbs/05_eval.ipynb #1b729bbc
 def occupancy_features(x,                # (N, D, 64, 72) log1p maps, as `HcalDataset.x` (a tensor, or read from disk)
                        kind:str='total', # 'total': (N, 1) total occupancy; 'ieta': (N, 64) sums over iPhi and depths
-                       chunk:int|None=None, # maps per step (default: about 64 MiB of float64 in all, over the threads)
-                       jobs:int=1,       # chunks worked on at once, in threads (the same numbers)
+                       chunk:int|None=None, # maps per step (default: about 64 MiB of float64)
                       )->np.ndarray:
     "Occupancy features of each lumisection, from the log1p maps (float64)."
     if kind not in ('total', 'ieta'): raise HcalError(f"unknown feature kind {kind!r} (use 'total' or 'ieta')")
-    jobs = max(1, jobs)
-    chunk = chunk or max(1, min(2048, 2**23 // int(np.prod(x.shape[1:]))) // jobs)
-    def part(s):
+    chunk = chunk or max(1, min(2048, 2**23 // int(np.prod(x.shape[1:]))))
+    out = []
+    for s in range(0, len(x), chunk):
         raw = x[s:s + chunk].to(torch.float64, copy=True).expm1_()    # (B, D, 64, 72) occupancy, in a copy of its own
-        return raw.sum((1, 2, 3))[:, None] if kind == 'total' else raw.sum((1, 3))
-    starts = range(0, len(x), chunk)
-    out = (list(in_threads({s: partial(part, s) for s in starts}, jobs).values()) if jobs > 1
-           else [part(s) for s in starts])
+        out.append(raw.sum((1, 2, 3))[:, None] if kind == 'total' else raw.sum((1, 3)))
     return torch.cat(out).numpy() if out else np.zeros((0, 1 if kind == 'total' else x.shape[2]))
 
 # %% ../nbs/05_eval.ipynb #1d484b24
@@ -162,7 +158,7 @@ def evaluate_split(models:dict,        # {name: trained model}
                    baselines:bool=True, # also fit and score the `BASELINES`
                    seed:int=0,
                    device=None,        # default: where each model is
-                   jobs:int=1,         # models scored at once, and feature chunks read at once, in threads
+                   jobs:int=1,         # models scored at once, in threads
                   )->dict:
     "{set name: {model or baseline name: `classification_metrics`}} for the validation (and test) set."
     sets = {'val': split.val, **({'test': split.test} if len(split.test) else {})}
@@ -176,7 +172,7 @@ def evaluate_split(models:dict,        # {name: trained model}
     for name, by_set in probas.items():
         for s, idx in sets.items(): out[s][name] = classification_metrics(y[idx], by_set[s], dataset.class_names)
     if baselines:
-        profile = occupancy_features(dataset.x, 'ieta', jobs=jobs)          # (N, 64); its sum is the total
+        profile = occupancy_features(dataset.x, 'ieta')                     # (N, 64); its sum is the total
         total = profile.sum(1, keepdims=True)
         features = dict(ieta=profile, total=np.hstack([total, total ** 2]))   # the square lets it pick a band of totals
         for name, kind in BASELINES.items():
