@@ -180,6 +180,9 @@ def figures_saved_together(jobs:int|None=None):   # processes that save them, th
     try: yield
     finally: noted, _noted = _in_order(_noted), None
     jobs = max(1, min((jobs or default_jobs(len(noted))) if sys.platform == 'linux' else 1, len(noted)))
+    if jobs == 1:
+        for fig, path in noted: _save(fig, path)
+        return
     taken, lock = multiprocessing.RawValue('q', 0), multiprocessing.Lock()   # shared with the forked processes
     children, errors = [_fork_saving(noted, taken, lock) for _ in range(jobs - 1)], []
     try: _take_and_save(noted, taken, lock)
