@@ -83,7 +83,7 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
         raise HcalError(f"y: need maps of at least two runs to compare attention, got labels {np.unique(y).tolist()}",
                         arg='y')
     tasks = {name: partial(analyse_attention, m, x, y, name, n_faith=n_faith, seed=seed) for name, m in models.items()}
-    analyses = list(in_threads(tasks, jobs).values()) if jobs > 1 else [task() for task in tasks.values()]
+    analyses = list(in_threads(tasks, jobs).values())
     idx = _sample_index(y, n_samples, seed)
     titles = [f"{class_names[y[i]]}, " + (f"LS {lumisection[i]}" if lumisection is not None else f"map {i}")
               for i in idx]

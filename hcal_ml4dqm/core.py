@@ -245,10 +245,11 @@ def default_jobs(n_tasks:int,    # how many tasks there are
     return max(1, min(n_tasks, cores // max(1, threads)))
 
 def in_threads(tasks,        # {label: task}; a task is a function of no arguments
-               jobs:int=2,   # tasks at once
+               jobs:int=2,   # tasks at once (1: here in this thread, one after another)
                done=None,    # called as done(label, result, seconds) as each task finishes, in this thread
               )->dict:
     "Run the tasks in threads, `jobs` at a time; {label: what it returned}, in the order of `tasks`."
+    if jobs <= 1: return _one_after_another(tasks, done)
     todo, results, errors, finished, running = list(tasks.items()), {}, [], queue.Queue(), 0
     def work(label, task):
         t0 = time.perf_counter()
@@ -268,6 +269,15 @@ def in_threads(tasks,        # {label: task}; a task is a function of no argumen
     release_memory()   # what the threads' heaps held
     if errors: raise errors[0]
     return {label: results[label] for label in tasks}
+
+def _one_after_another(tasks, done):
+    "`in_threads` with one job: each task here, in order; an error stops the rest."
+    results = {}
+    for label, task in tasks.items():
+        t0 = time.perf_counter()
+        results[label] = task()
+        if done is not None: done(label, results[label], time.perf_counter() - t0)
+    return results
 
 def release_memory():
     ("Hand the C heap's free pages back to the system (glibc's `malloc_trim`; elsewhere nothing). glibc gives each "

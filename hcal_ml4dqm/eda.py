@@ -144,9 +144,7 @@ def summarize_runs(data,          # {run: (N, 64, 72) or (N, D, 64, 72) maps}, o
                    jobs=1):       # runs read at once, in threads (the same numbers)
     "`RunSummary` of every run, with common histogram bins; each file is memory-mapped while it is read."
     sources = _sources(data)
-    def per_run(work):   # {run: work(run, source)}, `jobs` runs at a time
-        if jobs == 1: return {run: work(run, src) for run, src in sources.items()}
-        return in_threads({run: partial(work, run, src) for run, src in sources.items()}, jobs)
+    def per_run(work): return in_threads({run: partial(work, run, src) for run, src in sources.items()}, jobs)
     stats = per_run(lambda run, src: run_statistics(select_depth(_open(src), depth), chunk))
     bins = value_bins(max(st['max'] for st in stats.values()), n_bins)
     return per_run(lambda run, src: summarize_run(_open(src, check=False), run, bins, n_samples, seed, stats[run],

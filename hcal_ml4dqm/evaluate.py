@@ -167,8 +167,7 @@ def evaluate_split(models:dict,        # {name: trained model}
     def probabilities(model):   # {set: (n, classes)}
         if device is not None: model.to(pick_device(device))
         return {s: predict_proba(model, dataset.x, idx) for s, idx in sets.items()}
-    probas = (in_threads({name: partial(probabilities, m) for name, m in models.items()}, jobs) if jobs > 1
-              else {name: probabilities(m) for name, m in models.items()})
+    probas = in_threads({name: partial(probabilities, m) for name, m in models.items()}, jobs)
     for name, by_set in probas.items():
         for s, idx in sets.items(): out[s][name] = classification_metrics(y[idx], by_set[s], dataset.class_names)
     if baselines:

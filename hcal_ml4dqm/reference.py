@@ -35,10 +35,7 @@ def channel_median(z,           # (n, ...) values of n lumisections
     out = np.empty(flat.shape[1], np.median(flat[:1, :1], axis=0).dtype)
     def part(a): out[a:a + block] = np.median(np.ascontiguousarray(flat[:, a:a + block].T), axis=1)
     starts = range(0, flat.shape[1], block)
-    jobs = jobs or default_jobs(len(starts))
-    if jobs > 1: in_threads({a: partial(part, a) for a in starts}, jobs)
-    else:
-        for a in starts: part(a)
+    in_threads({a: partial(part, a) for a in starts}, jobs or default_jobs(len(starts)))
     return out.reshape(z.shape[1:])
 
 # %% ../nbs/07e_reference.ipynb #45598532
