@@ -40,10 +40,11 @@ class Reference(MaskedPatchDetector):
     def predict(self, s): return reference_predict(self, s)
 
 
-def rate(det, maps):
+def rate(score, n):
+    "(maps per wall-second, maps per CPU-second of this process) of `score()`, which scores `n` maps."
     t0, c0 = time.perf_counter(), time.process_time()
-    det.signed_scores(maps)
-    return len(maps) / (time.perf_counter() - t0), len(maps) / (time.process_time() - c0)
+    score()
+    return n / (time.perf_counter() - t0), n / (time.process_time() - c0)
 
 
 def main():
@@ -68,7 +69,8 @@ def main():
         got = {'new': [], 'reference': []}
         load = os.getloadavg()[0]
         for _ in range(a.rounds):
-            for name, d in (('new', det), ('reference', ref)): got[name].append(rate(d, maps))
+            for name, d in (('new', det), ('reference', ref)):
+                got[name].append(rate(lambda: d.signed_scores(maps), len(maps)))
         ratio = statistics.median(w / r for (w, _), (r, _) in zip(got['new'], got['reference']))
         for name, rs in got.items():
             print(f"{n} thread(s), load {load:.1f}: {name:9s} {statistics.median(r[0] for r in rs):8,.0f} maps/s wall, "
@@ -94,8 +96,7 @@ def blocks_side_by_side(det, maps, rounds):
     for _ in range(rounds):
         for name, (threads, score) in ways.items():
             torch.set_num_threads(threads)
-            t0, c0 = time.perf_counter(), time.process_time(); score()
-            got[name].append((len(maps) / (time.perf_counter() - t0), len(maps) / (time.process_time() - c0)))
+            got[name].append(rate(score, len(maps)))
     for name, rs in got.items():
         print(f"{name:58s} (load {load:.1f}): {statistics.median(r[0] for r in rs):8,.0f} maps/s wall, "
               f"{statistics.median(r[1] for r in rs):8,.0f} maps per CPU-second")
@@ -128,8 +129,7 @@ def onnx_rates(det, maps, threads, rounds):
             got = {'ONNX Runtime': [], 'PyTorch': []}
             for _ in range(rounds):
                 for name, f in (('ONNX Runtime', run_ort), ('PyTorch', lambda: det.signed_scores(maps))):
-                    t0, c0 = time.perf_counter(), time.process_time(); f()
-                    got[name].append((len(maps) / (time.perf_counter() - t0), len(maps) / (time.process_time() - c0)))
+                    got[name].append(rate(f, len(maps)))
             for name, rs in got.items():
                 print(f"{n} thread(s), load {os.getloadavg()[0]:.1f}: {name:12s} {statistics.median(r[0] for r in rs):8,.0f} maps/s wall, "
                       f"{statistics.median(r[1] for r in rs):8,.0f} maps per CPU-second")
