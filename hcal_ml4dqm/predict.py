@@ -9,6 +9,7 @@ __all__ = ['predict_maps', 'onnx_parity', 'Predictor', 'onnx_labels', 'load_pred
 
 # %% ../nbs/08a_predict.ipynb #ece7c403
 import json
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,8 @@ import numpy as np
 import torch
 
 # %% ../nbs/08a_predict.ipynb #e0b82234
-from .core import N_IETA, N_IPHI, DataError, HcalError, iter_chunks, markdown_table, write_csv
+from .core import (N_IETA, N_IPHI, DataError, HcalError, chunks_in_threads, default_jobs, markdown_table,
+                              write_csv)
 from .data import find_runs, load_run, lumisection_numbers
 from .deploy import INPUT_NAME, OUTPUT_NAME, OccupancyClassifier, class_labels, load_model, onnx_session
 from .result_plots import plot_predictions
@@ -44,36 +46,42 @@ def _session_runner(session):
 @contextmanager
 def _runner(model):
     ("A function from float32 (b, 1, 64, 72) maps to (b, n_classes) probabilities, "
-     "for a torch model or an ONNX Runtime session.")
+     "for a torch model or an ONNX Runtime session, safe to call from several threads at once; "
+     "and the CPU threads each call uses (None on a GPU).")
     if _is_session(model):
-        yield _session_runner(model)
+        threads = model.get_session_options().intra_op_num_threads   # 0: ONNX Runtime's default, every core
+        yield _session_runner(model), threads or os.cpu_count() or 1
         return
     clf = model if isinstance(model, OccupancyClassifier) else OccupancyClassifier(model)
     if clf.layout != 'nchw': raise HcalError(f"predict_maps takes (n, 64, 72) maps, not the {clf.layout} layout")
     device = next(clf.parameters()).device
-    with eval_mode(clf): yield lambda x: clf(torch.from_numpy(x).to(device)).cpu().numpy()
+    def run(x):
+        with torch.no_grad(): return clf(torch.from_numpy(x).to(device)).cpu().numpy()   # no_grad is per thread
+    with eval_mode(clf): yield run, torch.get_num_threads() if device.type == 'cpu' else None
 
 # %% ../nbs/08a_predict.ipynb #252536a6
 def predict_maps(model,           # a classifier (`nn.Module`, `OccupancyClassifier`) or an ONNX Runtime session
                  maps,            # (n, 64, 72) raw occupancy of any dtype: an array or a memory map (`load_run`)
                  batch_size=256,  # maps per call of the model
-                 chunk=1024,      # maps read at a time (a memory map's pages are released after each chunk)
+                 chunk=256,       # maps read at a time (a memory map's pages are released after each chunk)
+                 jobs=None,       # chunks predicted at once, in threads (None: one per core on a CPU, given the
+                                  # model's threads; 1 on a GPU)
                 )->np.ndarray:
-    "Class probabilities (n, n_classes), float32, of raw occupancy maps."
+    "Class probabilities (n, n_classes), float32, of raw occupancy maps: the same numbers whatever the chunks and jobs."
     shape = tuple(np.shape(maps))
     if len(shape) != 3 or shape[1:] != (N_IETA, N_IPHI):
         raise DataError(f"expected maps of shape (n, {N_IETA}, {N_IPHI}), got {shape}")
     if batch_size < 1 or chunk < 1:
         raise HcalError(f"batch_size and chunk must be >= 1, got {batch_size} and {chunk}", arg=('batch_size', 'chunk'))
-    out = None
-    with _runner(model) as run:
-        for start, block in iter_chunks(maps, chunk):
+    parts = {}   # {first map: its chunk's probabilities}
+    with _runner(model) as (run, threads):
+        def predict(start, block):
             x = np.ascontiguousarray(block, dtype=np.float32).reshape(-1, 1, N_IETA, N_IPHI)
-            for b in range(0, len(x), batch_size):
-                p = run(x[b:b + batch_size])
-                if out is None: out = np.empty((shape[0], p.shape[1]), np.float32)
-                out[start + b:start + b + len(p)] = p
-    return out if out is not None else np.zeros((0, 0), np.float32)
+            parts[start] = np.concatenate([run(x[b:b + batch_size]) for b in range(0, len(x), batch_size)])
+        n_chunks = -(-shape[0] // chunk)
+        chunks_in_threads(predict, maps, chunk, jobs or (default_jobs(n_chunks, threads) if threads else 1))
+    return (np.concatenate([parts[s] for s in sorted(parts)]).astype(np.float32, copy=False) if parts
+            else np.zeros((0, 0), np.float32))
 
 # %% ../nbs/08a_predict.ipynb #8ec0ee18
 def onnx_parity(model,                # the PyTorch classifier (the reference)
@@ -94,9 +102,9 @@ class Predictor:
     labels:list    # run number of each class
     source:str     # e.g. 'checkpoint run/checkpoints/random-seed0/ViT.pt (ViT)', for the report
 
-    def __call__(self, maps, batch_size=256, chunk=1024):
+    def __call__(self, maps, batch_size=256, chunk=256, jobs=None):
         "Class probabilities (n, n_classes) of raw occupancy maps (`predict_maps`)."
-        return predict_maps(self.model, maps, batch_size, chunk)
+        return predict_maps(self.model, maps, batch_size, chunk, jobs)
 
 def onnx_labels(session)->list|None:
     "The class labels an exported file records in its metadata, or None."
@@ -156,7 +164,7 @@ def predict_runs(predictor:Predictor, # from `load_predictor`
                  data_dir,            # a directory of `Run<run>_Dataset*.npy` files (any number of runs), .json if any
                  out_dir,             # where predictions.csv, report.md and figures/ go
                  batch_size=256,      # maps per call of the model
-                 chunk=1024,          # maps read at a time
+                 chunk=256,           # maps read at a time
                  log=print,           # where progress messages go
                 )->dict:
     ("Predict every map of every run in `data_dir`; write `predictions.csv` and `report.md`. "
