@@ -176,8 +176,9 @@ class Standardize(nn.Module):
     def forward(self, x):  # (B, C, H, W)
         # one new tensor, then changed in place: two fresh buffers of the batch's size fewer than out of place
         z = (x - self.mean).div_(self.std)
-        if self.common_mode:
-            z.sub_((z * self.active).sum((-3, -2, -1), keepdim=True) / self.active.sum().clamp_min(1) * self.active)
+        if self.common_mode:   # z -= (each map's mean z over the active cells) x active, a rank-1 update in place
+            flat, active = z.flatten(1), self.active.flatten()   # flat: a view of z, (B, C * H * W)
+            flat.addr_(torch.mv(flat, active) / active.sum().clamp_min(1), active, alpha=-1)
         return z
 
     def extra_repr(self): return f'shape={tuple(self.mean.shape)}, floor={self.floor}, common_mode={self.common_mode}'
