@@ -29,11 +29,13 @@ def row_groups(rows):  # (C,) iEta index of each active cell
 
 def row_median(v,        # (n, C) values of the active cells
                groups):  # from `row_groups`
-    "Each cell replaced by the median of its iEta row in the same lumisection: (n, C)."
+    ("Each cell replaced by the median of its iEta row in the same lumisection (the mean of the two middle values "
+     "for a row of even length): (n, C).")
     med = np.empty_like(v)
     for idx in groups:
-        m = np.median(v[:, idx], axis=2)                          # (n, n_rows)
-        med[:, idx] = np.repeat(m[:, :, None], idx.shape[1], axis=2)
+        n = idx.shape[1]
+        s = np.sort(v[:, idx], axis=2)   # (n, n_rows, length): NumPy's SIMD sort, faster than np.median's partition
+        med[:, idx] = (s[..., n // 2] if n % 2 else 0.5 * (s[..., n // 2 - 1] + s[..., n // 2]))[..., None]
     return med
 
 # %% ../nbs/07b_detectors.ipynb #e758379a

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 
 from .core import N_IETA, N_IPHI, HcalError, iter_chunks
 from .detectors import NoiseModel, active_cells, noise_sample, row_groups, row_median
+from .moe import _exporting
 from .train import build_model, model_class, register_model, warmup_cosine
 from .vit import _pair, count_parameters, eval_mode, patch_grid
 
@@ -47,6 +48,8 @@ def token_layout(cells,              # flat indices (iEta index * 72 + iPhi inde
 def row_median_torch(v,        # (B, C) values of the channels
                      groups):  # (n_rows, length) index tensors, from `detectors.row_groups`
     "Each channel replaced by the median of its iEta row in the same map: (B, C)."
+    if v.device.type == 'cpu' and not (v.requires_grad or _exporting()):   # the same numbers, faster
+        return torch.from_numpy(row_median(v.numpy(), [g.numpy() for g in groups]))
     med = torch.zeros_like(v)
     for idx in groups:
         n = idx.shape[1]
@@ -118,7 +121,7 @@ class MaskedPatchDetector(nn.Module):
     def tokens(self, s):  # (B, C) standardised channels
         "Patch contents (B, T, ph * pw), zero where no channel is."
         P = self.patch_size[0] * self.patch_size[1]
-        return s.new_zeros(s.shape[0], len(self.token_idx) * P).index_copy(1, self.cell_slot, s).view(s.shape[0], -1, P)
+        return s.new_zeros(s.shape[0], len(self.token_idx) * P).index_copy_(1, self.cell_slot, s).view(s.shape[0], -1, P)
 
     def predict_masked(self, tokens, hide):  # (N, T, P) patch contents; (N, T) bool, True = hidden
         "The backbone's prediction of every patch's contents (N, T, P), meaningful where hidden."
@@ -142,7 +145,7 @@ class MaskedPatchDetector(nn.Module):
             h = torch.cat([cls, torch.where(hide[:, None], self.mask_token, tok) + pos], 1)   # (B, 1 + T, D)
             for block in bb.blocks[:-1]: h = block(h)
             h = bb.blocks[-1](h, queries=hidden + 1)                              # the hidden patches' outputs only
-            pred = pred.index_copy(1, hidden, bb.head(bb.norm(h)))                # (B, T, P), filled group by group
+            pred.index_copy_(1, hidden, bb.head(bb.norm(h)))                      # (B, T, P), filled group by group
         return pred.reshape(B, -1)[:, self.cell_slot]
 
     def expected_log(self, maps):  # (B, 64, 72) occupancy
@@ -150,13 +153,16 @@ class MaskedPatchDetector(nn.Module):
         v, med, s = self.standardise(maps)
         return v, self.predict(s) * self.norm_std + self.norm_mean + med
 
-    def forward(self, maps):  # (B, 64, 72) occupancy
-        "Signed channel z-scores (B, 64, 72): negative = fewer hits than expected; 0 on channels it does not score."
+    def channel_z(self, maps):  # (B, 64, 72) occupancy
+        "Signed z-scores of the channels it scores (B, C): negative = fewer hits than expected."
         v, log_mu = self.expected_log(maps)
         mu = torch.expm1(log_mu).clamp_min(0)
-        z = (v - log_mu) / torch.sqrt(self.noise_ab[0] / (mu + 1) + self.noise_ab[1]) / self.noise_scale
-        return (z.new_zeros(maps.shape[0], N_IETA * N_IPHI).index_copy(1, self.cells, z)
-                .view(maps.shape[0], N_IETA, N_IPHI))
+        return (v - log_mu) / torch.sqrt(self.noise_ab[0] / (mu + 1) + self.noise_ab[1]) / self.noise_scale
+
+    def forward(self, maps):  # (B, 64, 72) occupancy
+        "Signed channel z-scores (B, 64, 72): `channel_z` on the map, 0 on channels it does not score."
+        z = self.channel_z(maps)
+        return z.new_zeros(maps.shape[0], N_IETA * N_IPHI).index_copy_(1, self.cells, z).view(-1, N_IETA, N_IPHI)
 
     @torch.no_grad()
     def signed_scores(self, maps,    # (n, 64, 72) occupancy, array or memory map
@@ -164,11 +170,11 @@ class MaskedPatchDetector(nn.Module):
         "Signed channel z (n, 64, 72) float32 of NumPy maps, as the classical detectors give it."
         if not bool(self.fitted):
             raise HcalError("the detector is not fitted: fit it on good maps first (`fit_masked`)")
-        out = np.zeros((len(maps), N_IETA, N_IPHI), np.float32)
-        with eval_mode(self):
+        out, cells = np.zeros((len(maps), N_IETA * N_IPHI), np.float32), self.cells.numpy()
+        with eval_mode(self):   # each chunk's channels straight into place (`forward` would fill a map first)
             for start, b in iter_chunks(maps, chunk):
-                out[start:start + len(b)] = self(torch.from_numpy(np.asarray(b, np.float32))).numpy()
-        return out
+                out[start:start + len(b), cells] = self.channel_z(torch.from_numpy(np.asarray(b, np.float32))).numpy()
+        return out.reshape(-1, N_IETA, N_IPHI)
 
     def channel_scores(self, maps, chunk=2048):
         "Channel scores |z| (n, 64, 72) float32: higher = more anomalous."
