@@ -265,14 +265,16 @@ def recalibration_spread(z,       # (n, 64, 72) signed z of one run as scored (c
      "less (in quadrature) what the medians' statistical error gives. Changes smooth across the map cancel.")
     z, on = np.asarray(z, np.float32), np.asarray(gain_z) > 0
     if len(z) == 0 or not on.any(): return 0.0
-    med_all = channel_median(z)
-    med = np.where(on, med_all, np.nan)
+    z = z.reshape(len(z), -1)[:, on.ravel()]   # (n, channels on): the channels a gain change moves, the rest unused
+    med_on = channel_median(z)
+    med = np.full(on.shape, np.nan, np.float32)
+    med[on] = med_on
     rel = (med - _neighbour_median(med))[on] / np.asarray(gain_z)[on]
     rel = rel[np.isfinite(rel)]
     if rel.size == 0: return 0.0
     spread = 1.4826 * float(np.median(np.abs(rel - np.median(rel))))
     # the error of a channel's median over n lumisections, and of its neighbours' median, in gain
-    noise = 1.2533 * 1.4826 * channel_median(np.abs(z - med_all)[:, on]) / np.sqrt(len(z))
+    noise = 1.2533 * 1.4826 * channel_median(np.abs(z - med_on)) / np.sqrt(len(z))
     noise = float(np.median(noise / np.asarray(gain_z)[on])) * np.sqrt(1 + 1 / 8)
     return float(np.sqrt(max(spread ** 2 - noise ** 2, 0.0)))
 
