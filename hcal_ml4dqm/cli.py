@@ -68,8 +68,10 @@ def _eda_depth(text):
 def eda(args):
     ("Write the EDA of the runs in DATA_DIR to --out: every figure (PNG), the statistics (JSON, Markdown) "
      "and the study's conclusions with the numbers that support or contradict them.")
-    from hcal_ml4dqm.study import write_eda   # matplotlib and the models only when this command runs
-    result = write_eda(args.data_dir, args.out, n_samples=args.samples, seed=args.seed, depth=args.depth)
+    from hcal_ml4dqm.plots import figures_saved_together   # matplotlib and the models only when this command runs
+    from hcal_ml4dqm.study import write_eda
+    with figures_saved_together():   # runs read side by side, figures saved by two processes, on two cores
+        result = write_eda(args.data_dir, args.out, n_samples=args.samples, seed=args.seed, depth=args.depth)
     print(result['table'])
     print()
     for name, fig in result['figures'].items(): print(f"wrote {fig['path']}  ({fig['title']})")

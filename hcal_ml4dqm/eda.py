@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import (N_IETA, N_IPHI, HcalError, ieta_of_index, in_threads, iter_chunks, markdown_table,
-                              n_depths, select_depth)
+from .core import (N_IETA, N_IPHI, HcalError, default_jobs, ieta_of_index, in_threads, iter_chunks,
+                              markdown_table, n_depths, select_depth)
 from .data import find_runs, load_run
 
 # %% ../nbs/00_eda.ipynb #ad99252d
@@ -141,9 +141,10 @@ def summarize_runs(data,          # {run: (N, 64, 72) or (N, D, 64, 72) maps}, o
                    n_bins=100,    # histogram bins of the non-zero values, shared by all runs
                    chunk=1000,    # maps per chunk
                    depth='sum',   # maps of several depths: their 'sum', or one depth
-                   jobs=1):       # runs read at once, in threads (the same numbers)
+                   jobs=None):    # runs read at once, in threads (None: one per core; the same numbers)
     "`RunSummary` of every run, with common histogram bins; each file is memory-mapped while it is read."
     sources = _sources(data)
+    jobs = jobs or default_jobs(len(sources))
     def per_run(work): return in_threads({run: partial(work, run, src) for run, src in sources.items()}, jobs)
     stats = per_run(lambda run, src: run_statistics(select_depth(_open(src), depth), chunk))
     bins = value_bins(max(st['max'] for st in stats.values()), n_bins)

@@ -65,7 +65,7 @@ def write_eda(data,            # a directory of `Run<run>_Dataset*.npy` files, o
               seed=0,          # seed for choosing them
               summaries=None,  # {run: RunSummary}, if already computed (then `data` is not read)
               depth='sum',     # maps of several depths: the figures show their 'sum', or one depth
-              jobs=1):         # runs summarised at once, in threads
+              jobs=None):      # runs summarised at once, in threads (None: one per core)
     ("Write every EDA figure (PNG), the statistics (JSON and Markdown) and the checked conclusions; "
      "return what was written.")
     out = Path(out_dir)
