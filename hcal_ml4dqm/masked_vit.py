@@ -121,7 +121,8 @@ class MaskedPatchDetector(nn.Module):
     def tokens(self, s):  # (B, C) standardised channels
         "Patch contents (B, T, ph * pw), zero where no channel is."
         P = self.patch_size[0] * self.patch_size[1]
-        return s.new_zeros(s.shape[0], len(self.token_idx) * P).index_copy_(1, self.cell_slot, s).view(s.shape[0], -1, P)
+        patches = s.new_zeros(s.shape[0], len(self.token_idx) * P).index_copy_(1, self.cell_slot, s)
+        return patches.view(s.shape[0], -1, P)
 
     def predict_masked(self, tokens, hide):  # (N, T, P) patch contents; (N, T) bool, True = hidden
         "The backbone's prediction of every patch's contents (N, T, P), meaningful where hidden."
