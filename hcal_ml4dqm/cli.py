@@ -211,8 +211,10 @@ def attention(args):
     ("Attention of trained models on held-out maps: maps, rollout, per-run means, experts and the faithfulness check, "
      "as PNGs and a paragraph of findings.")
     from hcal_ml4dqm.attention_study import attention_from_checkpoints
-    written = attention_from_checkpoints(args.checkpoint, args.out, args.data_dir, args.n_maps, args.fine_patch,
-                                         args.epochs, args.steps, args.seed)
+    from hcal_ml4dqm.plots import figures_saved_together
+    with figures_saved_together():   # the models analysed side by side, the figures drawn and saved by two processes
+        written = attention_from_checkpoints(args.checkpoint, args.out, args.data_dir, args.n_maps, args.fine_patch,
+                                             args.epochs, args.steps, args.seed)
     for f in written['figures'].values(): print(f"wrote {f['path']}")
     print(f"wrote {written['files']['findings']}\nwrote {written['files']['json']}\n")
     print(written['findings'])
