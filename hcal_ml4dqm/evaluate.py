@@ -14,10 +14,6 @@ from functools import partial
 
 import numpy as np
 import torch
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score, roc_curve
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 # %% ../nbs/05_eval.ipynb #501d049e
 from .core import HcalError, in_threads, markdown_table
@@ -41,6 +37,8 @@ def multiclass_metrics(y_true,           # (N,) true class indices 0 .. C-1
                       )->dict:
     ("The metrics of `classification_metrics` for C classes: argmax prediction, C x C confusion, "
      "one-vs-rest ROC and AUC per class, macro averages.")
+    # scikit-learn here, not with the module: it takes more than a second to load, and `eda` needs none of it
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score, roc_curve
     y_true, proba = np.asarray(y_true).astype(np.int64), np.asarray(proba, dtype=np.float64)
     if len(y_true) != len(proba): raise HcalError(f'{len(y_true)} labels but {len(proba)} scores')
     if len(y_true) == 0: raise HcalError('no maps to evaluate (empty set)')
@@ -87,6 +85,7 @@ def classification_metrics(y_true,           # (N,) true class indices
                           )->dict:
     ("Accuracy, errors, ROC curve and AUC, the best threshold's accuracy, confusion matrix and per-class "
      "precision/recall, as plain JSON-able values; more than two classes: `multiclass_metrics`.")
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support, roc_auc_score, roc_curve  # see above
     y_true = np.asarray(y_true).astype(np.int64)
     proba = np.asarray(proba, dtype=np.float64)
     if proba.ndim == 2 and proba.shape[1] > 2: return multiclass_metrics(y_true, proba, class_names)
@@ -148,6 +147,9 @@ def fit_baseline(features:np.ndarray, # (N, F) from `occupancy_features`
                  seed:int=0,
                 ):
     "A standardised logistic regression fitted on `features[train_idx]` (scikit-learn pipeline)."
+    from sklearn.linear_model import LogisticRegression   # scikit-learn here, as in `multiclass_metrics`
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, random_state=seed)).fit(
         features[train_idx], np.asarray(y)[train_idx])
 

@@ -197,7 +197,7 @@ def evaluate_faults(good,             # (n_good,) lumisection scores of good map
                     fa_rates=FA_RATES):
     ("Efficiency at each false-alarm rate (threshold from `good`), AUC, localisation and channel precision/recall "
      "at the first rate; with `thresholds`, the realised false-alarm rate, efficiency and localisation at each.")
-    from sklearn.metrics import roc_auc_score   # here: scikit-learn takes a second to load, and scoring needs none of it
+    from sklearn.metrics import roc_auc_score   # here: scikit-learn takes a second to load; scoring needs none of it
     good, bad = np.asarray(good, np.float64), ls_scores(bad_scores)
     out = dict(n_good=len(good), n_bad=len(bad),
                auc=float(roc_auc_score(np.r_[np.zeros(len(good)), np.ones(len(bad))], np.r_[good, bad])))
