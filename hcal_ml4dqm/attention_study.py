@@ -20,7 +20,7 @@ from .attention import analyse_attention, display_name, faithfulness_numbers
 from .attention_findings import attention_findings, expert_verdict
 from .attention_plots import plot_attention, plot_expert_routing, plot_faithfulness, plot_mean_attention
 from .config import StudyConfig, checkpoint_data
-from .core import HcalError, default_jobs, in_threads, log1p_depth_sum, write_json, write_text
+from .core import HcalError, in_threads, log1p_depth_sum, write_json, write_text
 from .data import DataSource
 from .plots import save_drawing
 from .report import Section
@@ -83,7 +83,7 @@ def write_attention(models,             # {name: ViT or MoE-ViT}
         raise HcalError(f"y: need maps of at least two runs to compare attention, got labels {np.unique(y).tolist()}",
                         arg='y')
     tasks = {name: partial(analyse_attention, m, x, y, name, n_faith=n_faith, seed=seed) for name, m in models.items()}
-    analyses = list(in_threads(tasks, jobs or default_jobs(len(tasks), torch.get_num_threads())).values())
+    analyses = list(in_threads(tasks, jobs, threads=torch.get_num_threads()).values())
     idx = _sample_index(y, n_samples, seed)
     titles = [f"{class_names[y[i]]}, " + (f"LS {lumisection[i]}" if lumisection is not None else f"map {i}")
               for i in idx]

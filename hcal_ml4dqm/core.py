@@ -244,11 +244,13 @@ def default_jobs(n_tasks:int,    # how many tasks there are
     cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
     return max(1, min(n_tasks, cores // max(1, threads)))
 
-def in_threads(tasks,        # {label: task}; a task is a function of no arguments
-               jobs:int=2,   # tasks at once (1: here in this thread, one after another)
-               done=None,    # called as done(label, result, seconds) as each task finishes, in this thread
+def in_threads(tasks,             # {label: task}; a task is a function of no arguments
+               jobs:int|None=2,   # tasks at once (1: here in this thread, one after another; None: `default_jobs`)
+               done=None,         # called as done(label, result, seconds) as each task finishes, in this thread
+               threads:int=1,     # with `jobs` None: threads each task's operations use (torch's)
               )->dict:
     "Run the tasks in threads, `jobs` at a time; {label: what it returned}, in the order of `tasks`."
+    jobs = jobs or default_jobs(len(tasks), threads)
     if jobs <= 1: return _one_after_another(tasks, done)
     todo, results, errors, finished, running = list(tasks.items()), {}, [], queue.Queue(), 0
     def work(label, task):
@@ -289,11 +291,14 @@ def release_memory():
 def chunks_in_threads(work,       # called as work(start, block) for each block, in whichever thread is free
                       maps,       # an array or memory map, chunked along its first axis
                       chunk=512,  # rows per block
-                      jobs=1):    # blocks worked on at once, in threads (1: here, one after another)
+                      jobs=1,     # blocks worked on at once, in threads (1: here, one after another; None: one per
+                                  # core, given `threads`, no more than the blocks)
+                      threads=1): # with `jobs` None: threads each block's operations use (torch's)
     ("`work(start, block)` for every block of `iter_chunks(maps, chunk)`, `jobs` at a time: each thread takes the next "
      "block as it is free, a copy read before the next is taken, so a memory map's pages are still let go block by "
      "block. An error stops the blocks not yet taken and is raised.")
     blocks = iter_chunks(maps, chunk)
+    jobs = jobs or default_jobs(-(-len(maps) // chunk), threads)
     if jobs <= 1:
         for start, block in blocks: work(start, block)
         return

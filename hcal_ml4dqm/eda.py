@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import (N_IETA, N_IPHI, HcalError, default_jobs, ieta_of_index, in_threads, iter_chunks,
+from .core import (N_IETA, N_IPHI, HcalError, ieta_of_index, in_threads, iter_chunks,
                               markdown_table, n_depths, select_depth)
 from .data import find_runs, load_run
 
@@ -144,7 +144,6 @@ def summarize_runs(data,          # {run: (N, 64, 72) or (N, D, 64, 72) maps}, o
                    jobs=None):    # runs read at once, in threads (None: one per core; the same numbers)
     "`RunSummary` of every run, with common histogram bins; each file is memory-mapped while it is read."
     sources = _sources(data)
-    jobs = jobs or default_jobs(len(sources))
     def per_run(work): return in_threads({run: partial(work, run, src) for run, src in sources.items()}, jobs)
     stats = per_run(lambda run, src: run_statistics(select_depth(_open(src), depth), chunk))
     bins = value_bins(max(st['max'] for st in stats.values()), n_bins)

@@ -21,8 +21,8 @@ import torch
 from torch import nn
 
 from . import __version__
-from .core import (N_IETA, N_IPHI, DataError, HcalError, atomic_write, chunks_in_threads, default_jobs,
-                              ieta_of_index, iphi_of_index, markdown_table, write_csv, write_json, write_text)
+from .core import (N_IETA, N_IPHI, DataError, HcalError, atomic_write, chunks_in_threads, ieta_of_index,
+                              iphi_of_index, markdown_table, write_csv, write_json, write_text)
 from .data import find_runs, load_run, lumisection_numbers
 from .deploy import INPUT_NAME, OPSET, onnx_session, onnx_sidecar, write_onnx
 from .detectors import active_cells
@@ -99,7 +99,7 @@ def run_z(detector,         # a fitted detector with `signed_scores` (from `load
     def score(start, block):
         zb = detector.signed_scores(block)
         z[start:start + len(block)] = zb if calibration is None else calibration.apply(zb)
-    chunks_in_threads(score, maps, chunk, jobs or default_jobs(-(-len(maps) // chunk), torch.get_num_threads()))
+    chunks_in_threads(score, maps, chunk, jobs, threads=torch.get_num_threads())
     return z
 
 def train_monitor(out,                  # directory to write `monitor.pt` into

@@ -19,8 +19,7 @@ import numpy as np
 import torch
 
 # %% ../nbs/08a_predict.ipynb #e0b82234
-from .core import (N_IETA, N_IPHI, DataError, HcalError, chunks_in_threads, default_jobs, markdown_table,
-                              write_csv)
+from .core import (N_IETA, N_IPHI, DataError, HcalError, chunks_in_threads, markdown_table, write_csv)
 from .data import find_runs, load_run, lumisection_numbers
 from .deploy import INPUT_NAME, OUTPUT_NAME, OccupancyClassifier, class_labels, load_model, onnx_session
 from .result_plots import plot_predictions
@@ -78,8 +77,7 @@ def predict_maps(model,           # a classifier (`nn.Module`, `OccupancyClassif
         def predict(start, block):
             x = np.ascontiguousarray(block, dtype=np.float32).reshape(-1, 1, N_IETA, N_IPHI)
             parts[start] = np.concatenate([run(x[b:b + batch_size]) for b in range(0, len(x), batch_size)])
-        n_chunks = -(-shape[0] // chunk)
-        chunks_in_threads(predict, maps, chunk, jobs or (default_jobs(n_chunks, threads) if threads else 1))
+        chunks_in_threads(predict, maps, chunk, jobs or (None if threads else 1), threads=threads or 1)
     return (np.concatenate([parts[s] for s in sorted(parts)]).astype(np.float32, copy=False) if parts
             else np.zeros((0, 0), np.float32))
 

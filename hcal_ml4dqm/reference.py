@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import (N_IETA, N_IPHI, DataError, HcalError, default_jobs, in_threads, index_of_ieta,
-                              ieta_of_index, iphi_of_index)
+from .core import (N_IETA, N_IPHI, DataError, HcalError, in_threads, index_of_ieta, ieta_of_index,
+                              iphi_of_index)
 from .faults import ls_scores, threshold_at
 
 # %% ../nbs/07e_reference.ipynb #c3a1b2d4
@@ -35,7 +35,7 @@ def channel_median(z,           # (n, ...) values of n lumisections
     out = np.empty(flat.shape[1], np.median(flat[:1, :1], axis=0).dtype)
     def part(a): out[a:a + block] = np.median(np.ascontiguousarray(flat[:, a:a + block].T), axis=1)
     starts = range(0, flat.shape[1], block)
-    in_threads({a: partial(part, a) for a in starts}, jobs or default_jobs(len(starts)))
+    in_threads({a: partial(part, a) for a in starts}, jobs)
     return out.reshape(z.shape[1:])
 
 # %% ../nbs/07e_reference.ipynb #45598532
